@@ -1,0 +1,268 @@
+package window
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/lstmfc/lstmfc/internal/scale"
+)
+
+// dataset is the LSTM engine's view of training samples; Windows must
+// satisfy it without this package importing the engine.
+type dataset interface {
+	Len() int
+	Sample(i int, x []float64) float64
+}
+
+var _ dataset = (*Windows)(nil)
+
+var targets = []Target{Price, Return, Delta}
+
+// trendingPrices returns a positive random walk of n prices whose last third
+// climbs far above every earlier price and whose minimum comes last.
+func trendingPrices(n int) []float64 {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	p := make([]float64, n)
+	p[0] = 100
+	for i := 1; i < n; i++ {
+		drift := 0.0
+		if i > 2*n/3 {
+			drift = 0.05
+		}
+		p[i] = p[i-1] * math.Exp(drift+0.01*rnd.NormFloat64())
+	}
+	p[n-1] = 1
+	return p
+}
+
+func TestParseTarget(t *testing.T) {
+	for _, want := range targets {
+		got, err := ParseTarget(string(want))
+		if err != nil || got != want {
+			t.Errorf("ParseTarget(%q) = %q, %v", want, got, err)
+		}
+	}
+	_, err := ParseTarget("Price")
+	if want := `window: unknown target "Price" (want price, return or delta)`; err == nil || err.Error() != want {
+		t.Errorf("ParseTarget(\"Price\") error %v, want %q", err, want)
+	}
+}
+
+func TestFitByHand(t *testing.T) {
+	train := []float64{10, 12, 11, 13}
+
+	e, err := Fit(Price, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Scale != (scale.MinMax{Min: 10, Max: 13}) {
+		t.Errorf("Price scale %+v, want {Min:10 Max:13}", e.Scale)
+	}
+
+	// Steps 2, -1, 2: root mean square sqrt(9/3).
+	e, err = Fit(Delta, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Scale.Min != 10 || !scalar.EqualWithinAbsOrRel(e.Scale.Max-e.Scale.Min, math.Sqrt(3), 0, 1e-14) {
+		t.Errorf("Delta scale %+v, want Min 10 and Max-Min sqrt(3)", e.Scale)
+	}
+	z := e.Encode(train)
+	w := e.Windows(z, 2, 2, 4)
+	x := make([]float64, 2)
+	// Target 3: inputs 12, 11 relative to 11 are 1/sqrt(3), 0; the step
+	// 11 -> 13 is 2/sqrt(3).
+	y := w.Sample(1, x)
+	r3 := math.Sqrt(3)
+	if !scalar.EqualWithinAbsOrRel(x[0], 1/r3, 1e-14, 0) || x[1] != 0 || !scalar.EqualWithinAbsOrRel(y, 2/r3, 1e-14, 0) {
+		t.Errorf("Delta sample 1 = %v -> %v, want [%v 0] -> %v", x, y, 1/r3, 2/r3)
+	}
+
+	rtrain := []float64{100, 110, 99}
+	e, err = Fit(Return, rtrain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := math.Log(1.1), math.Log(0.9)
+	rms := math.Sqrt((a*a + b*b) / 2)
+	if !scalar.EqualWithinAbsOrRel(e.ReturnScale, rms, 0, 1e-14) {
+		t.Errorf("ReturnScale %v, want %v", e.ReturnScale, rms)
+	}
+	z = e.Encode(rtrain)
+	if z[0] != 0 || !scalar.EqualWithinAbsOrRel(z[1], a/rms, 0, 1e-14) || !scalar.EqualWithinAbsOrRel(z[2], b/rms, 0, 1e-14) {
+		t.Errorf("Encode(%v) = %v, want [0 %v %v]", rtrain, z, a/rms, b/rms)
+	}
+}
+
+func TestFitErrors(t *testing.T) {
+	for _, c := range []struct {
+		target Target
+		train  []float64
+		want   string
+	}{
+		{Return, []float64{5, 4, -3, 2}, "window: price 2 is -3; a return target needs positive prices"},
+		{Return, []float64{5, 0, 3}, "window: price 1 is 0; a return target needs positive prices"},
+		{Price, []float64{5, math.NaN(), 3}, "window: price 1 is NaN"},
+		{Delta, []float64{5, 6, math.Inf(1)}, "window: price 2 is +Inf"},
+		{Return, []float64{5}, "window: need at least 2 training values for a return target, got 1"},
+		{Delta, []float64{5}, "window: need at least 2 training values for a delta target, got 1"},
+		{Price, nil, "scale: no training values"},
+		{Price, []float64{42.5, 42.5, 42.5}, "scale: all 3 training values equal 42.5; cannot scale a constant series"},
+		{Delta, []float64{42.5, 42.5, 42.5}, "scale: all 3 training values equal 42.5; cannot scale a constant series"},
+		{Return, []float64{42.5, 42.5, 42.5}, "window: all 3 training values equal 42.5; cannot scale a constant series"},
+		{"level", []float64{1, 2, 3}, `window: unknown target "level" (want price, return or delta)`},
+	} {
+		_, err := Fit(c.target, c.train)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("Fit(%s, %v) error %v, want %q", c.target, c.train, err, c.want)
+		}
+	}
+}
+
+// TestScalerSeesTrainingValuesOnly puts the series' extremes in the test
+// span and checks that the fitted scale is that of the training values.
+func TestScalerSeesTrainingValuesOnly(t *testing.T) {
+	p := trendingPrices(300)
+	s, err := Chronological(len(p), 20, 0.15, 0.2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := p[:s.TrainEnd]
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range train {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if testHi := p[s.N-2]; testHi <= hi || p[s.N-1] >= lo {
+		t.Fatalf("test data does not put the extremes in the test span: train [%v,%v], test %v .. %v", lo, hi, testHi, p[s.N-1])
+	}
+	e, err := Fit(Price, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Scale != (scale.MinMax{Min: lo, Max: hi}) {
+		t.Errorf("scale %+v, want the training range {Min:%v Max:%v}", e.Scale, lo, hi)
+	}
+	e, err = Fit(Delta, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Scale.Min != lo {
+		t.Errorf("delta scale minimum %v, want the training minimum %v", e.Scale.Min, lo)
+	}
+}
+
+// TestTrainingWindowsUseTrainingValuesOnly poisons every model-space value
+// from TrainEnd on and checks that no training sample reads one.
+func TestTrainingWindowsUseTrainingValuesOnly(t *testing.T) {
+	p := trendingPrices(200)
+	s, err := Chronological(len(p), 15, 0.1, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range targets {
+		e, err := Fit(target, p[:s.TrainEnd])
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := e.Encode(p)
+		for i := s.TrainEnd; i < len(z); i++ {
+			z[i] = math.NaN()
+		}
+		lo, hi := s.Train()
+		w := e.Windows(z, s.Lookback, lo, hi)
+		if w.Len() != s.TrainEnd-s.Lookback {
+			t.Errorf("%s: %d training samples, want %d", target, w.Len(), s.TrainEnd-s.Lookback)
+		}
+		if last := w.Target(w.Len() - 1); last >= s.TrainEnd {
+			t.Errorf("%s: last training target %d is not before the first validation value %d", target, last, s.TrainEnd)
+		}
+		x := make([]float64, s.Lookback)
+		for i := range w.Len() {
+			y := w.Sample(i, x)
+			for k, v := range x {
+				if math.IsNaN(v) {
+					t.Fatalf("%s: training sample %d (target %d) reads value %d at or past TrainEnd %d",
+						target, i, w.Target(i), w.Target(i)-s.Lookback+k, s.TrainEnd)
+				}
+			}
+			if math.IsNaN(y) {
+				t.Fatalf("%s: training sample %d has target %d at or past TrainEnd %d", target, i, w.Target(i), s.TrainEnd)
+			}
+		}
+	}
+}
+
+// TestRoundTrip checks that the true target of every window, validation and
+// test included, maps back to its price, far above the training range too.
+func TestRoundTrip(t *testing.T) {
+	p := trendingPrices(240)
+	s, err := Chronological(len(p), 12, 0.2, 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range targets {
+		e, err := Fit(target, p[:s.TrainEnd])
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := e.Encode(p)
+		w := e.Windows(z, s.Lookback, s.Lookback, s.N)
+		x := make([]float64, s.Lookback)
+		for i := range w.Len() {
+			tt := w.Target(i)
+			y := w.Sample(i, x)
+			if got := e.Price(p, tt, y); !scalar.EqualWithinAbsOrRel(got, p[tt], 1e-12, 1e-12) {
+				t.Errorf("%s: Price of target %d (%s) = %v, want %v", target, tt, s.Span(tt), got, p[tt])
+			}
+			if got := e.Next(p[tt-1], y); !scalar.EqualWithinAbsOrRel(got, p[tt], 1e-12, 1e-12) {
+				t.Errorf("%s: Next for target %d = %v, want %v", target, tt, got, p[tt])
+			}
+		}
+	}
+}
+
+func TestSampleInputs(t *testing.T) {
+	z := []float64{0.5, 0.25, 1, 2, 4}
+	x := make([]float64, 3)
+
+	w := Encoding{Target: Price}.Windows(z, 3, 3, 5)
+	if y := w.Sample(1, x); y != 4 || x[0] != 0.25 || x[1] != 1 || x[2] != 2 {
+		t.Errorf("Price sample 1 = %v -> %v, want [0.25 1 2] -> 4", x, y)
+	}
+	w = Encoding{Target: Delta}.Windows(z, 3, 3, 5)
+	if y := w.Sample(1, x); y != 2 || x[0] != -1.75 || x[1] != -1 || x[2] != 0 {
+		t.Errorf("Delta sample 1 = %v -> %v, want [-1.75 -1 0] -> 2", x, y)
+	}
+	if z[1] != 0.25 || z[3] != 2 {
+		t.Errorf("Sample changed the series: %v", z)
+	}
+	// Windows is a view: a change to z shows in the next sample.
+	z[4] = 8
+	if y := w.Sample(1, x); y != 6 {
+		t.Errorf("after z[4] = 8, Delta target %v, want 6", y)
+	}
+}
+
+func TestWindowsPanics(t *testing.T) {
+	z := make([]float64, 10)
+	e := Encoding{Target: Price}
+	for name, f := range map[string]func(){
+		"target before lookback": func() { e.Windows(z, 3, 2, 10) },
+		"target past the end":    func() { e.Windows(z, 3, 3, 11) },
+		"short buffer":           func() { e.Windows(z, 3, 3, 10).Sample(0, make([]float64, 2)) },
+		"sample out of range":    func() { e.Windows(z, 3, 3, 10).Sample(7, make([]float64, 3)) },
+		"unknown target":         func() { Encoding{}.Next(1, 1) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
