@@ -116,10 +116,16 @@ func (m *Model) Params() []Param {
 
 // Clone returns a deep copy of m.
 func (m *Model) Clone() *Model {
-	c, err := New(m.Inputs(), m.Units())
+	c := m.zeroLike()
+	copy(c.Data, m.Data)
+	return c
+}
+
+// zeroLike returns a model of m's shape with all parameters zero.
+func (m *Model) zeroLike() *Model {
+	z, err := New(m.Inputs(), m.Units())
 	if err != nil {
 		panic(err) // m was built by New, so its sizes are valid
 	}
-	copy(c.Data, m.Data)
-	return c
+	return z
 }

@@ -1,0 +1,53 @@
+package lstm
+
+import "math"
+
+// adam is PyTorch's Adam optimiser without weight decay or AMSGrad, over a
+// flat parameter vector.
+type adam struct {
+	lr, beta1, beta2, eps float64
+	step                  int       // number of updates made, t in the formulas
+	m, v                  []float64 // moment estimates: PyTorch's exp_avg and exp_avg_sq
+}
+
+func newAdam(n int, lr, beta1, beta2, eps float64) adam {
+	return adam{lr: lr, beta1: beta1, beta2: beta2, eps: eps, m: make([]float64, n), v: make([]float64, n)}
+}
+
+// update applies one step to p with gradient g:
+//
+//	m = β1·m + (1-β1)·g
+//	v = β2·v + (1-β2)·g²
+//	p -= (lr/(1-β1ᵗ)) · m / (√v/√(1-β2ᵗ) + eps)
+//
+// Unlike Keras, eps is added after the bias correction of √v.
+func (a *adam) update(p, g []float64) {
+	a.step++
+	t := float64(a.step)
+	stepSize := a.lr / (1 - math.Pow(a.beta1, t))
+	sqrtBC2 := math.Sqrt(1 - math.Pow(a.beta2, t))
+	m, v := a.m[:len(p)], a.v[:len(p)]
+	g = g[:len(p)]
+	for i, gi := range g {
+		mi := a.beta1*m[i] + (1-a.beta1)*gi
+		vi := a.beta2*v[i] + (1-a.beta2)*gi*gi
+		m[i], v[i] = mi, vi
+		p[i] -= stepSize * (mi / (math.Sqrt(vi)/sqrtBC2 + a.eps))
+	}
+}
+
+// clipNorm scales g so that its Euclidean norm is at most maxNorm, as
+// torch.nn.utils.clip_grad_norm_ does, and returns the norm before scaling.
+func clipNorm(g []float64, maxNorm float64) float64 {
+	var ss float64
+	for _, v := range g {
+		ss += v * v
+	}
+	norm := math.Sqrt(ss)
+	if coef := maxNorm / (norm + 1e-6); coef < 1 {
+		for i := range g {
+			g[i] *= coef
+		}
+	}
+	return norm
+}

@@ -1,0 +1,210 @@
+package lstm
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+)
+
+// tensor is a JSON array of any nesting depth, flattened in row-major order.
+type tensor []float64
+
+func (t *tensor) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*t = (*t)[:0]
+	var walk func(v any) error
+	walk = func(v any) error {
+		switch v := v.(type) {
+		case float64:
+			*t = append(*t, v)
+		case []any:
+			for _, e := range v {
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		default:
+			return errors.New("tensor holds a non-number")
+		}
+		return nil
+	}
+	return walk(v)
+}
+
+type adamState struct {
+	ExpAvg   tensor `json:"exp_avg"`
+	ExpAvgSq tensor `json:"exp_avg_sq"`
+}
+
+// golden is the content of a file written by shared/reference/make_golden.py.
+type golden struct {
+	Config struct{ H1, H2, T, B int }
+	Params map[string]tensor
+	X, Y   tensor
+	Out    tensor  `json:"outputs"`
+	Loss   float64 `json:"loss"`
+	Inter  struct {
+		H1Seq  tensor `json:"lstm1_h_seq"`
+		H1Last tensor `json:"lstm1_h_last"`
+		C1Last tensor `json:"lstm1_c_last"`
+		H2Last tensor `json:"lstm2_h_last"`
+		C2Last tensor `json:"lstm2_c_last"`
+	} `json:"intermediates"`
+	Grads   map[string]tensor
+	Params1 map[string]tensor    `json:"params_after_step1"`
+	Adam1   map[string]adamState `json:"adam_state_after_step1"`
+	Losses  []float64            `json:"losses_before_each_step"`
+	Params4 map[string]tensor    `json:"params_after_step4"`
+	Adam4   map[string]adamState `json:"adam_state_after_step4"`
+	Out4    tensor               `json:"outputs_after_step4"`
+	Loss4   float64              `json:"loss_after_step4"`
+}
+
+func readGolden(t *testing.T, path string) *golden {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("golden file %s not found: the shared golden vectors are not beside this checkout", path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g golden
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &g
+}
+
+// byName splits flat, a vector in m's parameter layout, into m's named
+// tensors.
+func byName(m *Model, flat []float64) map[string][]float64 {
+	out := make(map[string][]float64)
+	off := 0
+	for _, p := range m.Params() {
+		out[p.Name] = flat[off : off+len(p.Data)]
+		off += len(p.Data)
+	}
+	return out
+}
+
+// Tolerances of the golden files' README: outputs and losses agree to 1e-12
+// absolute, gradients and parameters to 1e-9 relative or 1e-12 absolute.
+const (
+	goldenAbs = 1e-12
+	goldenRel = 1e-9
+)
+
+func checkAbs(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if !scalar.EqualWithinAbs(got[i], want[i], goldenAbs) {
+			t.Errorf("%s[%d] = %.17g, want %.17g", what, i, got[i], want[i])
+			return
+		}
+	}
+}
+
+func checkRel(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if !scalar.EqualWithinAbsOrRel(got[i], want[i], goldenAbs, goldenRel) {
+			t.Errorf("%s[%d] = %.17g, want %.17g", what, i, got[i], want[i])
+			return
+		}
+	}
+}
+
+func checkParams(t *testing.T, what string, m *Model, flat []float64, want map[string]tensor) {
+	t.Helper()
+	got := byName(m, flat)
+	for _, p := range m.Params() {
+		checkRel(t, what+" "+p.Name, got[p.Name], want[p.Name])
+	}
+}
+
+// lastStep returns the (B×H) rows of step T-1 of a B×T×H sequence.
+func lastStep(seq []float64, b, steps, h int) []float64 {
+	out := make([]float64, 0, b*h)
+	for i := range b {
+		r := i*steps + steps - 1
+		out = append(out, seq[r*h:(r+1)*h]...)
+	}
+	return out
+}
+
+func testGolden(t *testing.T, path string) {
+	g := readGolden(t, path)
+	c := g.Config
+	m, err := New(1, []int{c.H1, c.H2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range m.Params() {
+		if len(g.Params[p.Name]) != len(p.Data) {
+			t.Fatalf("%s: golden has %d values, model %d", p.Name, len(g.Params[p.Name]), len(p.Data))
+		}
+		copy(p.Data, g.Params[p.Name])
+	}
+	tr := NewTrainer(m, c.T, c.B, TrainConfig{})
+
+	loss := tr.Gradients(g.X, g.Y)
+	checkAbs(t, "loss", []float64{loss}, []float64{g.Loss})
+	checkAbs(t, "outputs", tr.ws.out[:c.B], g.Out)
+	l1, l2 := tr.ws.layers[0], tr.ws.layers[1]
+	checkAbs(t, "lstm1_h_seq", l1.h[:c.B*c.T*c.H1], g.Inter.H1Seq)
+	checkAbs(t, "lstm1_h_last", lastStep(l1.h, c.B, c.T, c.H1), g.Inter.H1Last)
+	checkAbs(t, "lstm1_c_last", lastStep(l1.c, c.B, c.T, c.H1), g.Inter.C1Last)
+	checkAbs(t, "lstm2_h_last", lastStep(l2.h, c.B, c.T, c.H2), g.Inter.H2Last)
+	checkAbs(t, "lstm2_c_last", lastStep(l2.c, c.B, c.T, c.H2), g.Inter.C2Last)
+	checkParams(t, "grad", m, tr.Grad().Data, g.Grads)
+
+	tr.applyGradients()
+	checkParams(t, "step 1", m, m.Data, g.Params1)
+	checkAdam := func(what string, want map[string]adamState) {
+		t.Helper()
+		ms, vs := byName(m, tr.opt.m), byName(m, tr.opt.v)
+		for _, p := range m.Params() {
+			checkRel(t, what+" exp_avg "+p.Name, ms[p.Name], want[p.Name].ExpAvg)
+			checkRel(t, what+" exp_avg_sq "+p.Name, vs[p.Name], want[p.Name].ExpAvgSq)
+		}
+	}
+	checkAdam("step 1", g.Adam1)
+
+	for k := 1; k < 4; k++ {
+		loss := tr.Step(g.X, g.Y)
+		checkAbs(t, "loss before step "+string(rune('1'+k)), []float64{loss}, g.Losses[k:k+1])
+	}
+	checkParams(t, "step 4", m, m.Data, g.Params4)
+	checkAdam("step 4", g.Adam4)
+
+	out := m.Predict(g.X, c.T)
+	checkAbs(t, "outputs after step 4", out, g.Out4)
+	var sum float64
+	for b, o := range out {
+		sum += (o - g.Y[b]) * (o - g.Y[b])
+	}
+	checkAbs(t, "loss after step 4", []float64{sum / float64(c.B)}, []float64{g.Loss4})
+}
+
+func TestGoldenSmall(t *testing.T) {
+	testGolden(t, filepath.Join("testdata", "golden_small.json"))
+}
+
+func TestGoldenSeed(t *testing.T) {
+	testGolden(t, filepath.Join("..", "..", "..", "shared", "golden", "golden_seed.json"))
+}

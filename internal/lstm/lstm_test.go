@@ -1,0 +1,108 @@
+package lstm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/floats/scalar"
+)
+
+// randomProblem returns a model with parameters from U(-scale, scale) and a
+// batch of nb windows of steps steps with targets, all from seed.
+func randomProblem(t *testing.T, inputs int, units []int, steps, nb int, scale float64, seed uint64) (m *Model, x, y []float64) {
+	t.Helper()
+	m, err := New(inputs, units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for i := range m.Data {
+		m.Data[i] = scale * (2*rng.Float64() - 1)
+	}
+	x = make([]float64, nb*steps*inputs)
+	for i := range x {
+		x[i] = 2*rng.Float64() - 1
+	}
+	y = make([]float64, nb)
+	for i := range y {
+		y[i] = 2*rng.Float64() - 1
+	}
+	return m, x, y
+}
+
+func TestFastMatchesReference(t *testing.T) {
+	for _, c := range []struct {
+		inputs, steps, batch int
+		units                []int
+	}{
+		{1, 1, 1, []int{3}},
+		{2, 7, 5, []int{5, 3, 4}},
+		{3, 4, 70, []int{70, 2}}, // tiles of the products: more than 64 rows and 192 columns
+	} {
+		m, x, y := randomProblem(t, c.inputs, c.units, c.steps, c.batch, 0.6, 7)
+		wantLoss, wantOut, wantGrad := referenceGradients(m, x, y, c.steps)
+		tr := NewTrainer(m, c.steps, c.batch, TrainConfig{})
+		loss := tr.Gradients(x, y)
+		if !scalar.EqualWithinAbsOrRel(loss, wantLoss, 1e-14, 1e-12) {
+			t.Errorf("%+v: loss %v, reference %v", c, loss, wantLoss)
+		}
+		for b, o := range tr.ws.out[:c.batch] {
+			if !scalar.EqualWithinAbsOrRel(o, wantOut[b], 1e-14, 1e-12) {
+				t.Errorf("%+v: output %d is %v, reference %v", c, b, o, wantOut[b])
+			}
+		}
+		for i, g := range tr.Grad().Data {
+			if !scalar.EqualWithinAbsOrRel(g, wantGrad.Data[i], 1e-14, 1e-10) {
+				t.Errorf("%+v: gradient %d is %v, reference %v", c, i, g, wantGrad.Data[i])
+				break
+			}
+		}
+	}
+}
+
+// TestGradientFiniteDifferences checks every parameter's gradient of a
+// two-layer model over several steps and windows against central
+// differences of the loss.
+func TestGradientFiniteDifferences(t *testing.T) {
+	const steps, nb = 4, 3
+	m, x, y := randomProblem(t, 2, []int{3, 4}, steps, nb, 0.8, 11)
+	tr := NewTrainer(m, steps, nb, TrainConfig{})
+	tr.Gradients(x, y)
+	analytic := append([]float64(nil), tr.Grad().Data...)
+
+	// Every tensor's gradient must be far from zero, so that a wrong formula
+	// for any of them shows.
+	for name, g := range byName(m, analytic) {
+		var mx float64
+		for _, v := range g {
+			mx = max(mx, math.Abs(v))
+		}
+		if mx < 1e-3 {
+			t.Fatalf("gradient of %s is at most %g: too small to check", name, mx)
+		}
+	}
+
+	probe := m.Clone()
+	lossAt := func(p []float64) float64 {
+		copy(probe.Data, p)
+		var sum float64
+		for b, o := range probe.Predict(x, steps) {
+			sum += (o - y[b]) * (o - y[b])
+		}
+		return sum / nb
+	}
+	numeric := fd.Gradient(nil, lossAt, m.Data, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+	names := m.Params()
+	off := 0
+	for _, p := range names {
+		for j := range p.Data {
+			i := off + j
+			if !scalar.EqualWithinAbsOrRel(analytic[i], numeric[i], 1e-8, 1e-6) {
+				t.Errorf("d loss/d %s[%d] = %.12g, finite differences %.12g", p.Name, j, analytic[i], numeric[i])
+			}
+		}
+		off += len(p.Data)
+	}
+}

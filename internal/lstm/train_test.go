@@ -1,0 +1,190 @@
+package lstm
+
+import (
+	"context"
+	"errors"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// windows is a Dataset of the windows of one series: sample i is
+// s[i:i+steps] with target s[i+steps].
+type windows struct {
+	s     []float64
+	steps int
+}
+
+func (w windows) Len() int { return len(w.s) - w.steps }
+
+func (w windows) Sample(i int, x []float64) float64 {
+	copy(x, w.s[i:i+w.steps])
+	return w.s[i+w.steps]
+}
+
+// sine returns n points of a sine wave scaled to [0.1, 0.9].
+func sine(n int, phase float64) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = 0.5 + 0.4*math.Sin(phase+float64(i)*0.3)
+	}
+	return s
+}
+
+func newModel(t *testing.T, units ...int) *Model {
+	t.Helper()
+	m, err := New(1, units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.InitKeras(3)
+	return m
+}
+
+func TestTrainLossDecreases(t *testing.T) {
+	m := newModel(t, 8)
+	train := windows{sine(120, 0), 10}
+	val := windows{sine(60, 1), 10}
+	before := m.Loss(val, 10)
+	res, err := Train(context.Background(), m, train, val,
+		TrainConfig{Steps: 10, Epochs: 15, BatchSize: 8, LR: 1e-2, Seed: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.History) != 15 || res.Epochs != 15 {
+		t.Fatalf("%d epochs in the history, %d completed, want 15", len(res.History), res.Epochs)
+	}
+	first, last := res.History[0].Loss, res.History[14].Loss
+	if !(last < first/4) {
+		t.Errorf("training loss went from %v to %v, want a fourfold decrease", first, last)
+	}
+	after := m.Loss(val, 10)
+	if after != res.BestValLoss || !(after < before/4) {
+		t.Errorf("validation loss %v before, %v after, best %v: want the best, and a fourfold decrease",
+			before, after, res.BestValLoss)
+	}
+}
+
+// worsening is a validation Dataset whose targets move further away each
+// time it is read, so that only the first epoch's validation loss is the
+// best.
+type worsening struct {
+	windows
+	reads *int
+}
+
+func (w worsening) Sample(i int, x []float64) float64 {
+	*w.reads++
+	return w.windows.Sample(i, x) + float64(*w.reads)
+}
+
+func TestTrainEarlyStoppingKeepsBest(t *testing.T) {
+	m := newModel(t, 4)
+	val := worsening{windows{sine(30, 2), 5}, new(int)}
+	var atBest *Model
+	res, err := Train(context.Background(), m, windows{sine(40, 0), 5}, val,
+		TrainConfig{Steps: 5, Epochs: 10, BatchSize: 4, Patience: 2, Seed: 1},
+		func(s EpochStats) {
+			if s.Best {
+				atBest = m.Clone()
+			}
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.EarlyStopped || res.Epochs != 3 || res.BestEpoch != 1 {
+		t.Fatalf("early stopped %v after %d epochs, best epoch %d; want stopped after 3, best 1",
+			res.EarlyStopped, res.Epochs, res.BestEpoch)
+	}
+	if !slices.Equal(m.Data, atBest.Data) {
+		t.Error("the model does not hold the weights of the best epoch")
+	}
+}
+
+func TestTrainDivergenceKeepsLastFiniteWeights(t *testing.T) {
+	m := newModel(t, 4)
+	initial := m.Clone()
+	_, err := Train(context.Background(), m, windows{sine(40, 0), 5}, nil,
+		TrainConfig{Steps: 5, Epochs: 3, BatchSize: 40, LR: 1e300, Seed: 1}, nil)
+	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "--lr") {
+		t.Fatalf("error %v, want ErrDiverged suggesting --lr", err)
+	}
+	// One batch per epoch: the first step's loss, at the initial weights, is
+	// finite; the second, at the weights after a step of 1e300, is not.
+	if !slices.Equal(m.Data, initial.Data) {
+		t.Error("the model does not hold the last weights with a finite loss")
+	}
+}
+
+func TestTrainCancel(t *testing.T) {
+	m := newModel(t, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var atEpoch1 *Model
+	res, err := Train(ctx, m, windows{sine(40, 0), 5}, windows{sine(20, 1), 5},
+		TrainConfig{Steps: 5, Epochs: 5, BatchSize: 4, LR: 1e-2, Seed: 1},
+		func(s EpochStats) {
+			atEpoch1 = m.Clone()
+			cancel()
+		})
+	if !errors.Is(err, context.Canceled) || !res.Interrupted || res.Epochs != 1 {
+		t.Fatalf("error %v, interrupted %v after %d epochs; want context.Canceled after 1", err, res.Interrupted, res.Epochs)
+	}
+	if !slices.Equal(m.Data, atEpoch1.Data) {
+		t.Error("the model does not hold the best weights so far")
+	}
+}
+
+func TestTrainBatchLargerThanSet(t *testing.T) {
+	train := windows{sine(30, 0), 5}
+	a, b := newModel(t, 4), newModel(t, 4)
+	cfg := TrainConfig{Steps: 5, Epochs: 3, BatchSize: train.Len(), Seed: 9}
+	if _, err := Train(context.Background(), a, train, nil, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg.BatchSize = 1000
+	if _, err := Train(context.Background(), b, train, nil, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Data, b.Data) {
+		t.Error("a batch larger than the set trains differently from a batch of the whole set")
+	}
+}
+
+func TestTrainDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	train := windows{sine(200, 0), 12}
+	cfg := TrainConfig{Steps: 12, Epochs: 2, BatchSize: 16, Clip: 0.5, Seed: 5}
+	var runs [2]*Model
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for i, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		runs[i] = newModel(t, 6, 5)
+		if _, err := Train(context.Background(), runs[i], train, windows{sine(40, 1), 12}, cfg, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(runs[0].Data, runs[1].Data) {
+		t.Error("training with GOMAXPROCS 1 and 2 gave different weights")
+	}
+}
+
+func TestTrainRejectsBadConfig(t *testing.T) {
+	train := windows{sine(30, 0), 5}
+	for _, cfg := range []TrainConfig{
+		{Steps: 0, Epochs: 1, BatchSize: 1},
+		{Steps: 5, Epochs: 0, BatchSize: 1},
+		{Steps: 5, Epochs: 1, BatchSize: 0},
+		{Steps: 5, Epochs: 1, BatchSize: 1, Clip: -1},
+		{Steps: 5, Epochs: 1, BatchSize: 1, Patience: -1},
+	} {
+		if _, err := Train(context.Background(), newModel(t, 2), train, nil, cfg, nil); err == nil {
+			t.Errorf("%+v: no error", cfg)
+		}
+	}
+	if _, err := Train(context.Background(), newModel(t, 2), windows{sine(5, 0), 5}, nil,
+		TrainConfig{Steps: 5, Epochs: 1, BatchSize: 1}, nil); err == nil {
+		t.Error("no error for an empty training set")
+	}
+}
