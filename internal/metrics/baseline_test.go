@@ -1,0 +1,53 @@
+package metrics
+
+import "testing"
+
+func TestBaselines(t *testing.T) {
+	v := []float64{1, 3, 2, 6}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"Naive(v, 4)", Naive(v, 4), 6},
+		{"Naive(v, 1)", Naive(v, 1), 1},
+		{"Drift(v, 4)", Drift(v, 4), 6 + 5.0/3},
+		{"Drift(v, 3)", Drift(v, 3), 2 + 1.0/2},
+		{"Drift(v, 1)", Drift(v, 1), 1},
+		{"MovingAverage(v, 4, 2)", MovingAverage(v, 4, 2), 4},
+		{"MovingAverage(v, 3, 3)", MovingAverage(v, 3, 3), 2},
+		{"MovingAverage(v, 2, 5)", MovingAverage(v, 2, 5), 2},
+	} {
+		if !same(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestBaselinesOnlyLookBack checks that a forecast of values[t] does not
+// change with values[t] and after.
+func TestBaselinesOnlyLookBack(t *testing.T) {
+	v := []float64{4, 1, 5, 9, 2, 6}
+	w := []float64{4, 1, 5, 900, -20, 60}
+	const t3 = 3
+	if Naive(v, t3) != Naive(w, t3) || Drift(v, t3) != Drift(w, t3) || MovingAverage(v, t3, 2) != MovingAverage(w, t3, 2) {
+		t.Error("a baseline forecast of value 3 depends on value 3 or later")
+	}
+}
+
+func TestBaselinePanics(t *testing.T) {
+	v := []float64{1, 2, 3}
+	for name, f := range map[string]func(){
+		"Naive at 0":         func() { Naive(v, 0) },
+		"Drift past the end": func() { Drift(v, 4) },
+		"MovingAverage k=0":  func() { MovingAverage(v, 2, 0) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s did not panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
