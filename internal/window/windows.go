@@ -2,9 +2,10 @@ package window
 
 import "fmt"
 
-// Windows is a view of a model-space series as training samples: sample i
-// has target index lo+i. Samples are read from the series on demand, so no
-// window is copied until Sample writes it into the caller's buffer.
+// Windows is a view of a model-space series as samples, made by
+// Encoding.Windows: sample i predicts the i-th target index of its range
+// (see Target). Samples are read from the series on demand, so no window is
+// copied until Sample writes it into the caller's buffer.
 type Windows struct {
 	z        []float64
 	lookback int
