@@ -160,17 +160,20 @@ func testGolden(t *testing.T, path string) {
 		}
 		copy(p.Data, g.Params[p.Name])
 	}
-	tr := NewTrainer(m, c.T, c.B, TrainConfig{})
-
-	loss := tr.Gradients(g.X, g.Y)
-	checkAbs(t, "loss", []float64{loss}, []float64{g.Loss})
-	checkAbs(t, "outputs", tr.ws.out[:c.B], g.Out)
-	l1, l2 := tr.ws.layers[0], tr.ws.layers[1]
+	ws := newWorkspace(m, c.B, c.T, true)
+	ws.forward(m, g.X, c.B)
+	checkAbs(t, "outputs", ws.out, g.Out)
+	l1, l2 := ws.layers[0], ws.layers[1]
 	checkAbs(t, "lstm1_h_seq", l1.h[:c.B*c.T*c.H1], g.Inter.H1Seq)
 	checkAbs(t, "lstm1_h_last", lastStep(l1.h, c.B, c.T, c.H1), g.Inter.H1Last)
 	checkAbs(t, "lstm1_c_last", lastStep(l1.c, c.B, c.T, c.H1), g.Inter.C1Last)
 	checkAbs(t, "lstm2_h_last", lastStep(l2.h, c.B, c.T, c.H2), g.Inter.H2Last)
 	checkAbs(t, "lstm2_c_last", lastStep(l2.c, c.B, c.T, c.H2), g.Inter.C2Last)
+
+	tr := NewTrainer(m, c.T, c.B, TrainConfig{})
+	loss := tr.Gradients(g.X, g.Y)
+	checkAbs(t, "loss", []float64{loss}, []float64{g.Loss})
+	checkAbs(t, "trainer outputs", trainerOutputs(tr), g.Out)
 	checkParams(t, "grad", m, tr.Grad().Data, g.Grads)
 
 	tr.applyGradients()
