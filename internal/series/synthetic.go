@@ -1,0 +1,80 @@
+package series
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// syntheticStart is the day before the first date of a synthetic series, so
+// that series start on 2015-01-01 like the reference scripts' CSV files.
+var syntheticStart = time.Date(2014, time.December, 31, 0, 0, 0, 0, time.UTC)
+
+// RandomWalk returns the Keras tutorial's toy series, numpy's
+// rand(n).cumsum(): the running sum of n uniform [0, 1) draws, dated by
+// business days from 2015-01-01. The same seed gives the same series.
+func RandomWalk(n int, seed uint64) *Series {
+	values := make([]float64, checkLength(n))
+	rng := rand.New(rand.NewPCG(seed, 0))
+	sum := 0.0
+	for i := range values {
+		sum += rng.Float64()
+		values[i] = sum
+	}
+	return synthetic(values, "random walk: cumulative sum of uniform [0, 1) steps")
+}
+
+// GeometricWalk returns a geometric random walk like the reference model's
+// random_walk: it starts at 100 and its daily log-returns are drawn from
+// N(0.0003, 0.015²), dated by business days from 2015-01-01. The same seed
+// gives the same series.
+func GeometricWalk(n int, seed uint64) *Series {
+	const (
+		start = 100.0
+		drift = 0.0003
+		sigma = 0.015
+	)
+	values := make([]float64, checkLength(n))
+	rng := rand.New(rand.NewPCG(seed, 0))
+	logReturn := 0.0
+	for i := range values {
+		if i > 0 {
+			logReturn += drift + sigma*rng.NormFloat64()
+		}
+		values[i] = start * math.Exp(logReturn)
+	}
+	return synthetic(values, "geometric random walk: log-returns drawn from N(0.0003, 0.015²), starting at 100")
+}
+
+func synthetic(values []float64, what string) *Series {
+	return &Series{
+		Source: "synthetic",
+		Column: "Close",
+		Dates:  BusinessDays(syntheticStart, len(values)),
+		Values: values,
+		Notes:  []string{"synthetic " + what},
+	}
+}
+
+// BusinessDays returns the n weekdays (Monday to Friday) that follow after,
+// keeping its time of day and location. Holidays are not known and so not
+// skipped.
+func BusinessDays(after time.Time, n int) []time.Time {
+	days := make([]time.Time, 0, checkLength(n))
+	for d := after; len(days) < n; {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			days = append(days, d)
+		}
+	}
+	return days
+}
+
+// checkLength returns n, panicking if it is negative: asking for a series
+// of negative length is a programming error.
+func checkLength(n int) int {
+	if n < 0 {
+		panic("series: negative length")
+	}
+	return n
+}
