@@ -18,6 +18,19 @@ const (
 // m×k, op(B) is k×n and C is m×n with leading dimensions lda, ldb and ldc.
 // The product is tiled over C so that it never leaves the calling goroutine.
 func gemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if m == 1 && tA == blas.NoTrans {
+		// A single row of C is a matrix-vector product, for which gonum
+		// has faster kernels: cᵀ = alpha·op(B)ᵀ·aᵀ + beta·cᵀ.
+		tBT := blas.Trans
+		rows, cols := k, n
+		if tB == blas.Trans {
+			tBT = blas.NoTrans
+			rows, cols = n, k
+		}
+		blas64.Gemv(tBT, alpha, blas64.General{Rows: rows, Cols: cols, Stride: ldb, Data: b},
+			blas64.Vector{N: k, Inc: 1, Data: a}, beta, blas64.Vector{N: n, Inc: 1, Data: c})
+		return
+	}
 	for i := 0; i < m; i += gemmTileRows {
 		mi := min(gemmTileRows, m-i)
 		for j := 0; j < n; j += gemmTileCols {
