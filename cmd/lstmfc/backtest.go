@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lstmfc/lstmfc/internal/forecast"
+)
+
+// backtestOptions are the inputs of lstmfc backtest.
+type backtestOptions struct {
+	Data     string
+	Folds    int
+	MinTrain float64
+	Quiet    bool
+	JSON     bool
+	dataFlags
+	fitFlags
+}
+
+func newBacktestCmd(ios *streams) *cobra.Command {
+	o := &backtestOptions{}
+	cmd := &cobra.Command{
+		Use:   "backtest FILE|-",
+		Short: "Walk-forward evaluation: retrain on the past, score the next span, repeat",
+		Long: `Backtest cuts the series after its first --min-train fraction into --folds
+spans along time. For each span it refits the scaler and retrains the model on
+everything before it (an expanding window), then scores one-step predictions of
+the span in price units: RMSE, MAE, MAPE, sMAPE, MASE and directional accuracy,
+for the LSTM and for the naive (last value), drift and moving-average
+baselines. A model that cannot beat the naive forecast out of sample has no
+skill, however good its in-sample chart looks.`,
+		Example: `  lstmfc backtest prices.csv
+  lstmfc backtest --folds 10 --target return --json prices.csv`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Data = args[0]
+			return runBacktest(cmd.Context(), o, ios)
+		},
+	}
+	fs := cmd.Flags()
+	fs.IntVar(&o.Folds, "folds", 5, "number of walk-forward spans")
+	fs.Float64Var(&o.MinTrain, "min-train", 0.5, "fraction of the series the first fold trains on")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or notes on stderr")
+	fs.BoolVar(&o.JSON, "json", false, "print the result as one JSON object on stdout")
+	o.dataFlags.register(fs)
+	o.fitFlags.register(fs)
+	return cmd
+}
+
+func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
+	cfg, err := o.config(0)
+	if err != nil {
+		return err
+	}
+	if o.Folds < 1 {
+		return flagErrorf("folds", "must be at least 1, got %d", o.Folds)
+	}
+	if !(o.MinTrain > 0 && o.MinTrain < 1) {
+		return flagErrorf("min-train", "must be between 0 and 1, got %g", o.MinTrain)
+	}
+	s, err := o.load(o.Data, ios, o.Quiet)
+	if err != nil {
+		return err
+	}
+	label := func(t int) string {
+		if s.Dates != nil {
+			return s.Dates[t].Format("2006-01-02")
+		}
+		return fmt.Sprint(t)
+	}
+	bt, err := forecast.WalkForward(ctx, s.Values, cfg, o.Folds, o.MinTrain, func(f forecast.Fold) {
+		if !o.Quiet {
+			fmt.Fprintf(ios.Err, "fold %d..%d: LSTM RMSE %.6g, naive %.6g\n", f.Start, f.End-1, f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeBacktestJSON(ios.Out, bt)
+	}
+	for i, f := range bt.Folds {
+		if err := f.Report.WriteText(ios.Out, fmt.Sprintf("Fold %d (%s to %s)", i+1, label(f.Start), label(f.End-1))); err != nil {
+			return err
+		}
+		fmt.Fprintln(ios.Out)
+	}
+	return bt.Overall.WriteText(ios.Out, fmt.Sprintf("All %d folds (%s to %s)", len(bt.Folds), label(bt.Folds[0].Start), label(len(s.Values)-1)))
+}
+
+func writeBacktestJSON(w io.Writer, bt *forecast.Backtest) error {
+	type fold struct {
+		Start int `json:"start"`
+		End   int `json:"end"`
+		forecast.Report
+	}
+	out := struct {
+		Folds   []fold          `json:"folds"`
+		Overall forecast.Report `json:"overall"`
+	}{Overall: bt.Overall}
+	for _, f := range bt.Folds {
+		out.Folds = append(out.Folds, fold{f.Start, f.End, f.Report})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lstmfc/lstmfc/internal/lstm"
+)
+
+// run executes the command line in-process and returns the exit code,
+// stdout and stderr.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = execute(context.Background(), args, &streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+	return code, out.String(), errb.String()
+}
+
+// small makes runs quick: a tiny network over a short window.
+var small = []string{"--lookback", "10", "--units", "6,5", "--epochs", "3", "--batch-size", "16", "--quiet"}
+
+const realCSV = "../../testdata/natural-gas-daily.csv"
+
+func TestTrainPredictPlot(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.bin")
+	code, stdout, stderr := run(t, append([]string{"train", "--model", model, "--json", realCSV}, small...)...)
+	if code != exitOK {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Test struct {
+			Rows        int
+			LSTM, Naive map[string]float64
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("train --json printed %q: %v", stdout, err)
+	}
+	for _, key := range []string{"rmse", "mae", "mape", "directional_accuracy"} {
+		if _, ok := rep.Test.LSTM[key]; !ok {
+			t.Errorf("test.lstm.%s missing from %s", key, stdout)
+		}
+		if _, ok := rep.Test.Naive[key]; !ok {
+			t.Errorf("test.naive.%s missing from %s", key, stdout)
+		}
+	}
+	// 7436 values after dropping the one missing price; 10% test span.
+	if rep.Test.Rows < 700 || rep.Test.Rows > 760 {
+		t.Errorf("test.rows = %d, want about 10%% of 7436", rep.Test.Rows)
+	}
+	if _, _, err := lstm.Load(model); err != nil {
+		t.Fatalf("saved model does not load: %v", err)
+	}
+
+	preds := filepath.Join(dir, "predictions.csv")
+	code, _, stderr = run(t, "predict", "--model", model, "--horizon", "7", "--out", preds, "--quiet")
+	if code != exitOK {
+		t.Fatalf("predict exit %d: %s", code, stderr)
+	}
+	rows := readCSV(t, preds)
+	if got, want := strings.Join(rows[0][:4], ","), "date,actual,predicted,split"; got != want {
+		t.Errorf("header starts %q, want %q", got, want)
+	}
+	if len(rows) != 1+7436+7 {
+		t.Errorf("%d rows, want header + 7436 values + 7 forecast", len(rows))
+	}
+	counts := map[string]int{}
+	for _, r := range rows[1:] {
+		counts[r[3]]++
+	}
+	if counts["forecast"] != 7 || counts["test"] == 0 || counts["validation"] == 0 || counts["train"] == 0 {
+		t.Errorf("split counts %v", counts)
+	}
+	if rows[1][2] != "" || rows[11][2] == "" {
+		t.Errorf("row 1 predicted %q (want empty: no window yet), row 11 predicted %q (want a value)", rows[1][2], rows[11][2])
+	}
+
+	chart := filepath.Join(dir, "chart.png")
+	code, _, stderr = run(t, "plot", "--predictions", preds, "--out", chart, "--quiet")
+	if code != exitOK {
+		t.Fatalf("plot exit %d: %s", code, stderr)
+	}
+	f, err := os.Open(chart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Fatalf("chart.png does not decode: %v", err)
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
+}
+
+func TestTrainSameSeedSameModel(t *testing.T) {
+	dir := t.TempDir()
+	var files [2][]byte
+	for i := range files {
+		model := filepath.Join(dir, "m"+string(rune('a'+i))+".bin")
+		if code, _, stderr := run(t, append([]string{"train", "--model", model, "--length", "300", "--seed", "7"}, small...)...); code != exitOK {
+			t.Fatalf("train exit %d: %s", code, stderr)
+		}
+		b, err := os.ReadFile(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[i] = b
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("two runs with --seed 7 wrote different model files")
+	}
+}
+
+func TestPredictDataWithRequiredMetadataOnly(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "bare.bin")
+	net, err := lstm.New(1, []int{4, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.InitKeras(3)
+	meta := map[string]string{"lookback": "12", "scaler_min": "1.5", "scaler_max": "20"}
+	if err := lstm.Save(model, net, meta); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "predict", "--model", model, "--data", realCSV, "--out", "-", "--horizon", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1+7436+3 || rows[1][3] != "data" || rows[len(rows)-1][3] != "forecast" {
+		t.Errorf("%d rows, first split %q, last %q", len(rows), rows[1][3], rows[len(rows)-1][3])
+	}
+	code, _, stderr = run(t, "predict", "--model", model, "--out", filepath.Join(dir, "p.csv"))
+	if code != exitUsage || !strings.Contains(stderr, "--data") {
+		t.Errorf("predict without --data on a model with no series: exit %d, %q", code, stderr)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"train", "--lookback", "0"}, "--lookback: must be at least 1"},
+		{[]string{"train", "--lookback", "-5"}, "--lookback"},
+		{[]string{"train", "--units", "0"}, "--units"},
+		{[]string{"train", "--epochs", "0"}, "--epochs"},
+		{[]string{"train", "--batch-size", "0"}, "--batch-size"},
+		{[]string{"train", "--lr", "0"}, "--lr"},
+		{[]string{"train", "--val-split", "0.5", "--test-split", "0.5"}, "leaves no training values"},
+		{[]string{"train", "--target", "volume"}, "--target"},
+		{[]string{"train", "--model", filepath.Join(dir, "missing", "m.bin")}, "does not exist"},
+		{[]string{"train", "--epochs", "many"}, "invalid argument"},
+		{[]string{"train", "a.csv", "b.csv"}, "accepts at most 1 arg"},
+		{[]string{"predict", "--horizon", "0"}, "--horizon: must be at least 1"},
+		{[]string{"predict", "--format", "xml"}, "--format"},
+		{[]string{"predict", "--out", filepath.Join(dir, "nope", "p.csv")}, "--out: cannot write"},
+		{[]string{"plot", "--out", "chart.gif"}, "--out"},
+		{[]string{"plot", "--lang", "tlh"}, "--lang"},
+		{[]string{"plot", "--labels", "colour=red"}, "unknown label"},
+		{[]string{"backtest", "--folds", "0", realCSV}, "--folds"},
+		{[]string{"frobnicate"}, "unknown command"},
+	} {
+		code, _, stderr := run(t, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.msg)
+		}
+		if n := strings.Count(strings.TrimSpace(stderr), "\n"); n > 1 {
+			t.Errorf("%v: %d lines on stderr, want the error and a hint: %q", tc.args, n+1, stderr)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := run(t, "version")
+	if code != exitOK || !strings.HasPrefix(stdout, "lstmfc v") {
+		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+}
+
+func TestBacktestJSON(t *testing.T) {
+	code, stdout, stderr := run(t, append([]string{"backtest", "--folds", "2", "--json", "../../testdata/bad/negative.csv"}, small...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var bt struct {
+		Folds []struct {
+			Start, End int
+			Naive      map[string]float64
+		}
+		Overall struct{ Rows int }
+	}
+	if err := json.Unmarshal([]byte(stdout), &bt); err != nil {
+		t.Fatal(err)
+	}
+	if len(bt.Folds) != 2 || bt.Overall.Rows != 60 || bt.Folds[0].End != bt.Folds[1].Start {
+		t.Errorf("folds %+v overall rows %d; want 2 adjacent folds over the last 60 of 120 values", bt.Folds, bt.Overall.Rows)
+	}
+}

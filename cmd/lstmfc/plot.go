@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lstmfc/lstmfc/internal/forecast"
+	"github.com/lstmfc/lstmfc/internal/plot"
+)
+
+// plotOptions are the inputs of lstmfc plot.
+type plotOptions struct {
+	Predictions string
+	Out         string
+	Title       string
+	Labels      map[string]string
+	Lang        string
+	Font        string
+	Width       float64
+	Height      float64
+	DPI         int
+	Quiet       bool
+	predict     predictOptions // --model with --data: predict and plot in one go
+}
+
+func newPlotCmd(ios *streams) *cobra.Command {
+	o := &plotOptions{}
+	cmd := &cobra.Command{
+		Use:   "plot",
+		Short: "Draw actual against predicted prices",
+		Long: `Plot draws actual prices (blue) against one-step predictions (red), with the
+validation and test spans shaded, and the forecast dashed past the last value
+with its prediction intervals. The format follows --out: .png, .svg or .pdf.
+
+It reads a predictions file written by lstmfc predict, or predicts first
+when given --model (with --data, or the series stored in the model).`,
+		Example: `  lstmfc plot --predictions predictions.csv --out chart.png
+  lstmfc plot --model m.bin --data prices.csv --out chart.svg
+  lstmfc plot --lang zh --out chart.png
+  lstmfc plot --title "AAPL, daily" --labels actual=Close,predicted=LSTM,y=USD`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.predict.Quiet = o.Quiet
+			if cmd.Flags().Changed("data") && !cmd.Flags().Changed("model") {
+				return flagErrorf("data", "needs --model to predict with")
+			}
+			if !cmd.Flags().Changed("model") {
+				o.predict.Model = ""
+			}
+			return runPlot(o, ios)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Predictions, "predictions", "predictions.csv", "predictions CSV written by lstmfc predict (- for standard input)")
+	fs.StringVar(&o.Out, "out", "chart.png", "the chart file: .png, .svg or .pdf")
+	fs.StringVar(&o.Title, "title", "", "chart title")
+	fs.StringToStringVar(&o.Labels, "labels", nil, "text of other labels: actual=,predicted=,forecast=,x=,y=")
+	fs.StringVar(&o.Lang, "lang", "en", "preset labels: en, or zh (the tutorial's Chinese labels)")
+	fs.StringVar(&o.Font, "font", "", "font file (.ttf, .otf, .ttc) for the text; default: built-in, or a system CJK font when needed")
+	fs.Float64Var(&o.Width, "width", 10, "width in inches")
+	fs.Float64Var(&o.Height, "height", 6, "height in inches")
+	fs.IntVar(&o.DPI, "dpi", 0, "dots per inch of a PNG (default: sharp on a laptop screen)")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no notes on stderr")
+	fs.StringVar(&o.predict.Model, "model", "", "predict with this model file instead of reading --predictions")
+	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict")
+	fs.IntVar(&o.predict.Horizon, "horizon", 10, "with --model: steps to forecast")
+	o.predict.dataFlags.register(fs)
+	return cmd
+}
+
+func runPlot(o *plotOptions, ios *streams) error {
+	format, err := plot.FormatFor(o.Out)
+	if err != nil {
+		return flagErrorf("out", "%v", err)
+	}
+	if !(o.Width > 0) || !(o.Height > 0) {
+		return flagErrorf("width", "width and height must be positive, got %g x %g", o.Width, o.Height)
+	}
+	if o.DPI < 0 {
+		return flagErrorf("dpi", "must be positive, got %d", o.DPI)
+	}
+	opt, err := o.options()
+	if err != nil {
+		return err
+	}
+	if err := checkWritable("out", o.Out); err != nil {
+		return err
+	}
+	var t *forecast.Table
+	if o.predict.Model != "" {
+		if o.predict.Horizon < 1 {
+			return flagErrorf("horizon", "must be at least 1, got %d", o.predict.Horizon)
+		}
+		t, err = o.predict.table(ios)
+	} else {
+		t, err = readTable(o.Predictions, ios)
+	}
+	if err != nil {
+		return err
+	}
+	d := plot.Data{Dates: t.Dates, Actual: t.Actual, Predicted: t.Predicted, Split: t.Split}
+	for _, b := range t.Bands {
+		d.Bands = append(d.Bands, plot.Band{Level: b.Level, Lo: b.Lo, Hi: b.Hi})
+	}
+	if err := writeOutput(o.Out, ios, func(w io.Writer) error { return plot.Write(w, format, d, opt) }); err != nil {
+		return err
+	}
+	if !o.Quiet {
+		fmt.Fprintf(ios.Err, "wrote %s\n", o.Out)
+	}
+	return nil
+}
+
+// options turns the flags into chart options: the language preset, then
+// the title and labels given one by one.
+func (o *plotOptions) options() (plot.Options, error) {
+	opt, err := plot.Preset(o.Lang)
+	if err != nil {
+		return opt, flagErrorf("lang", "%v", err)
+	}
+	if o.Title != "" {
+		opt.Title = o.Title
+	}
+	for k, v := range o.Labels {
+		switch k {
+		case "actual":
+			opt.ActualLabel = v
+		case "predicted":
+			opt.PredictedLabel = v
+		case "forecast":
+			opt.ForecastLabel = v
+		case "x":
+			opt.XLabel = v
+		case "y":
+			opt.YLabel = v
+		default:
+			return opt, flagErrorf("labels", "unknown label %q; known: actual, predicted, forecast, x, y", k)
+		}
+	}
+	opt.Width, opt.Height, opt.DPI, opt.Font = o.Width, o.Height, o.DPI, o.Font
+	return opt, nil
+}
+
+// readTable reads a predictions file ("-" is standard input).
+func readTable(path string, ios *streams) (*forecast.Table, error) {
+	if path == "-" {
+		return forecast.ReadCSV(ios.In, "stdin")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read predictions: %v (run lstmfc predict first, or pass --model)", err)
+	}
+	defer f.Close()
+	return forecast.ReadCSV(f, path)
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the run failed: bad data, bad model, numeric trouble
+	exitUsage   = 2 // bad flags or arguments
+)
+
+// streams are a command's inputs and outputs, so run functions are tested
+// without a process.
+type streams struct {
+	In            io.Reader
+	Out, Err      io.Writer
+	ErrIsTerminal bool // draw a live progress bar rather than plain lines
+}
+
+// usageError is a mistake in the command line; it exits with exitUsage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// flagErrorf reports a bad value of the named flag.
+func flagErrorf(flag, format string, args ...any) error {
+	return usageError{"--" + flag + ": " + fmt.Sprintf(format, args...)}
+}
+
+// interrupted is the cause of a context cancelled by a signal.
+type interrupted struct{ sig syscall.Signal }
+
+func (i interrupted) Error() string {
+	name := map[syscall.Signal]string{syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM"}[i.sig]
+	if name == "" {
+		name = i.sig.String()
+	}
+	return "interrupted by " + name
+}
+
+// exitCode is 128 + the signal's number, as shells report.
+func (i interrupted) exitCode() int { return 128 + int(i.sig) }
+
+func newRootCmd(ios *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "lstmfc",
+		Short: "Forecast a price series with an LSTM, honestly",
+		Long: `lstmfc trains a stacked LSTM on a daily price series (a CSV such as a Yahoo
+Finance export), predicts with it, and plots actual against predicted prices.
+It scores every model out of sample against the naive forecast (tomorrow =
+today), so you can tell skill from an echo of yesterday's price.`,
+		Example: `  lstmfc train prices.csv
+  lstmfc predict --horizon 20
+  lstmfc plot --out chart.png`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
+	root.AddCommand(newTrainCmd(ios), newPredictCmd(ios), newPlotCmd(ios), newBacktestCmd(ios), newVersionCmd(ios))
+	return root
+}
+
+// execute runs the command line args and returns the process's exit code.
+// Errors are one line on stderr, prefixed with the program's name.
+func execute(ctx context.Context, args []string, ios *streams) int {
+	root := newRootCmd(ios)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(ios.Err, "lstmfc: "+oneLine(err.Error()))
+	var ue usageError
+	var in interrupted
+	switch {
+	case errors.As(err, &ue) || isCobraUsage(err):
+		fmt.Fprintf(ios.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return exitUsage
+	case errors.As(context.Cause(ctx), &in):
+		return in.exitCode()
+	}
+	return exitFailure
+}
+
+// isCobraUsage recognises cobra's own errors about arguments and commands,
+// which it returns as plain errors.
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "accepts ") ||
+		strings.HasPrefix(s, "requires ") || strings.HasPrefix(s, "invalid argument")
+}
+
+// oneLine keeps an error message to one line, whatever it wraps.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/lstmfc/lstmfc/internal/forecast"
+	"github.com/lstmfc/lstmfc/internal/lstm"
+	"github.com/lstmfc/lstmfc/internal/series"
+)
+
+// trainOptions are the inputs of lstmfc train.
+type trainOptions struct {
+	Data      string // CSV path, "-" for stdin, "" for a synthetic series
+	Model     string
+	TestSplit float64
+	Synthetic string // uniform or geometric, when Data is ""
+	Length    int    // length of the synthetic series
+	Quiet     bool
+	JSON      bool
+	dataFlags
+	fitFlags
+}
+
+func newTrainCmd(ios *streams) *cobra.Command {
+	o := &trainOptions{}
+	cmd := &cobra.Command{
+		Use:   "train [FILE|-]",
+		Short: "Train a model on a price series and score it out of sample",
+		Long: `Train loads a price series (a CSV file, - for standard input, or with no
+file a synthetic random walk), splits it by time into train, validation and
+test spans, fits the scaler on the training span only, trains the LSTM, keeps
+the weights with the best validation loss, and writes the model file.
+
+It then scores one-step predictions of the test span in price units next to
+the naive forecast (tomorrow = today).`,
+		Example: `  lstmfc train AAPL.csv
+  lstmfc train --column Close --epochs 50 --model aapl.bin AAPL.csv
+  # the Keras tutorial exactly: one epoch at batch 1, no held-out data
+  lstmfc train --epochs 1 --batch-size 1 --val-split 0 --test-split 0 --target price prices.csv`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Data = args[0]
+			}
+			return runTrain(cmd.Context(), o, ios)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Model, "model", "m.bin", "where to write the model file")
+	fs.Float64Var(&o.TestSplit, "test-split", 0.1, "fraction of the series, at its end, held out for the final score")
+	fs.StringVar(&o.Synthetic, "synthetic", "uniform", "with no FILE: uniform (the tutorial's rand(N).cumsum()) or geometric random walk")
+	fs.IntVar(&o.Length, "length", 2000, "with no FILE: length of the synthetic series")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or notes on stderr")
+	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON object on stdout")
+	o.dataFlags.register(fs)
+	o.fitFlags.register(fs)
+	return cmd
+}
+
+// trainReport is the JSON form of train's report.
+type trainReport struct {
+	Model      string           `json:"model"`
+	Source     string           `json:"source"`
+	Column     string           `json:"column,omitempty"`
+	Values     int              `json:"values"`
+	Target     string           `json:"target"`
+	Epochs     int              `json:"epochs"`
+	BestEpoch  int              `json:"best_epoch"`
+	TrainLoss  float64          `json:"train_loss"`
+	ValLoss    *float64         `json:"val_loss"`
+	Seconds    float64          `json:"seconds"`
+	Validation *forecast.Report `json:"validation,omitempty"`
+	Test       *forecast.Report `json:"test,omitempty"`
+	InSample   *forecast.Report `json:"in_sample,omitempty"`
+}
+
+func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
+	cfg, err := o.config(o.TestSplit)
+	if err != nil {
+		return err
+	}
+	if err := checkWritable("model", o.Model); err != nil {
+		return err
+	}
+	s, err := o.series(ios)
+	if err != nil {
+		return err
+	}
+	if !o.Quiet {
+		fmt.Fprintf(ios.Err, "training on %d values of %s: lookback %d, units %s, target %s, %d epochs at batch %d\n",
+			len(s.Values), s.Source, cfg.Lookback, joinInts(cfg.Units), cfg.Target, cfg.Epochs, cfg.BatchSize)
+	}
+	start := time.Now()
+	var progress func(lstm.EpochStats)
+	if !o.Quiet {
+		var done func()
+		progress, done = newProgress(ios, cfg.Epochs)
+		defer done()
+	}
+	fit, err := forecast.Train(ctx, s.Values, cfg, progress)
+	if fit == nil {
+		return err
+	}
+	meta := fit.Meta()
+	if err := forecast.SeriesMeta(meta, s.Values, s.Dates, fit.Split); err != nil {
+		return err
+	}
+	meta["source"] = s.Source
+	meta["column"] = s.Column
+	meta["units"] = joinInts(cfg.Units)
+	meta["features"] = "1"
+	meta["config"] = configJSON(cfg)
+	meta["best_epoch"] = strconv.Itoa(fit.Result.BestEpoch)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = context.Cause(ctx) // say which signal, not "context canceled"
+		}
+		return saveUnfinished(o.Model, fit, meta, err)
+	}
+	if err := lstm.Save(o.Model, fit.Net, meta); err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	if !o.Quiet {
+		fmt.Fprintf(ios.Err, "wrote %s (best epoch %d of %d) in %s\n", o.Model, fit.Result.BestEpoch, fit.Result.Epochs, formatDuration(elapsed))
+	}
+	return writeTrainReport(o, s, fit, elapsed, ios.Out)
+}
+
+// series loads the data file, or makes the synthetic series.
+func (o *trainOptions) series(ios *streams) (*series.Series, error) {
+	if o.Data != "" {
+		return o.load(o.Data, ios, o.Quiet)
+	}
+	if o.Length < 2 {
+		return nil, flagErrorf("length", "must be at least 2, got %d", o.Length)
+	}
+	switch o.Synthetic {
+	case "uniform":
+		return series.RandomWalk(o.Length, o.Seed), nil
+	case "geometric":
+		return series.GeometricWalk(o.Length, o.Seed), nil
+	}
+	return nil, flagErrorf("synthetic", "must be uniform or geometric, got %q", o.Synthetic)
+}
+
+// saveUnfinished keeps the best weights of a run that did not finish
+// (interrupted, or stopped when the loss diverged). It never replaces an
+// existing model file with them: that one came from a finished run.
+func saveUnfinished(path string, fit *forecast.Fit, meta map[string]string, cause error) error {
+	if fit.Result.BestEpoch == 0 && !errors.Is(cause, lstm.ErrDiverged) {
+		return fmt.Errorf("%w before the first epoch ended; no model written", cause)
+	}
+	if _, err := os.Stat(path); err == nil {
+		ext := filepath.Ext(path)
+		path = strings.TrimSuffix(path, ext) + ".partial" + ext
+	}
+	meta["unfinished"] = oneLine(cause.Error())
+	if err := lstm.Save(path, fit.Net, meta); err != nil {
+		return fmt.Errorf("%w; could not save the best weights so far: %v", cause, err)
+	}
+	return fmt.Errorf("%w; saved the best weights so far (epoch %d) to %s", cause, fit.Result.BestEpoch, path)
+}
+
+func writeTrainReport(o *trainOptions, s *series.Series, fit *forecast.Fit, elapsed time.Duration, w io.Writer) error {
+	r := trainReport{
+		Model: o.Model, Source: s.Source, Column: s.Column, Values: len(s.Values), Target: string(fit.Enc.Target),
+		Epochs: fit.Result.Epochs, BestEpoch: fit.Result.BestEpoch, Seconds: elapsed.Seconds(),
+	}
+	if h := fit.Result.History; len(h) > 0 {
+		best := h[max(fit.Result.BestEpoch, 1)-1]
+		r.TrainLoss = best.Loss
+		if v := best.ValLoss; v == v {
+			r.ValLoss = &v
+		}
+	}
+	tb, err := fit.Table(s.Values, nil, fit.Split.Span, 0)
+	if err != nil {
+		return err
+	}
+	eval := func(lo, hi int) *forecast.Report {
+		rep := forecast.Evaluate(s.Values, tb.Predicted, tb.Bands, lo, hi, fit.Split.TrainEnd)
+		return &rep
+	}
+	var span string
+	if lo, hi := fit.Split.Validation(); hi > lo {
+		r.Validation = eval(lo, hi)
+	}
+	lo, hi := fit.Split.Test()
+	switch {
+	case hi > lo:
+		r.Test, span = eval(lo, hi), "Test"
+	default:
+		lo, hi = fit.Split.Train()
+		r.InSample, span = eval(lo, hi), "Training (in-sample: no test span was held out, so this says nothing about skill)"
+	}
+	if o.JSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	rep := r.Test
+	if rep == nil {
+		rep = r.InSample
+	}
+	return rep.WriteText(w, span)
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// configJSON records the training configuration in the model file.
+func configJSON(cfg forecast.Config) string {
+	b, _ := json.Marshal(cfg) // a struct of numbers and strings always marshals
+	return string(b)
+}
+
+// newProgress reports each epoch on stderr: a live bar on a terminal,
+// plain lines otherwise (logs, CI).
+// done ends the bar, however many epochs ran.
+func newProgress(ios *streams, epochs int) (report func(lstm.EpochStats), done func()) {
+	var bar *progressbar.ProgressBar
+	if ios.ErrIsTerminal {
+		bar = progressbar.NewOptions(epochs,
+			progressbar.OptionSetWriter(ios.Err),
+			progressbar.OptionSetDescription("training"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionShowDescriptionAtLineEnd(),
+		)
+	}
+	var spent time.Duration
+	report = func(e lstm.EpochStats) {
+		spent += e.Elapsed
+		left := time.Duration(float64(spent) / float64(e.Epoch) * float64(e.Epochs-e.Epoch))
+		line := fmt.Sprintf("epoch %d/%d  loss %.6g  val %.6g  %.0f samples/s  %s left", e.Epoch, e.Epochs, e.Loss, e.ValLoss, e.SamplesPerSec, formatDuration(left))
+		if e.Best {
+			line += "  *best"
+		}
+		if bar == nil {
+			fmt.Fprintln(ios.Err, line)
+			return
+		}
+		bar.Describe(fmt.Sprintf("loss %.4g val %.4g %.0f/s", e.Loss, e.ValLoss, e.SamplesPerSec))
+		bar.Add(1)
+	}
+	done = func() {
+		if bar != nil {
+			bar.Exit()
+			fmt.Fprintln(ios.Err)
+		}
+	}
+	return report, done
+}

@@ -1,0 +1,71 @@
+package forecast
+
+import (
+	"context"
+	"fmt"
+	"math"
+)
+
+// Fold is one walk-forward step: a model fitted on prices[:Start] only and
+// scored on prices[Start:End].
+type Fold struct {
+	Start, End int
+	Report     Report
+}
+
+// Backtest is a walk-forward evaluation over folds of a series.
+type Backtest struct {
+	Folds   []Fold
+	Overall Report // all folds' predictions scored together
+}
+
+// WalkForward cuts the part of prices after the first minTrain fraction
+// into folds equal spans. For each, it refits the encoding and the model on
+// everything before the span (expanding window, cfg.ValSplit of it held out
+// for early stopping and intervals; cfg.TestSplit is ignored) and scores
+// one-step predictions of the span. No fold's scaler or model sees a value
+// of the span it is scored on. fold, when not nil, is called after each.
+func WalkForward(ctx context.Context, prices []float64, cfg Config, folds int, minTrain float64, fold func(Fold)) (*Backtest, error) {
+	if folds < 1 {
+		return nil, fmt.Errorf("need at least 1 fold, got %d", folds)
+	}
+	if !(minTrain > 0 && minTrain < 1) {
+		return nil, fmt.Errorf("the initial training fraction must be between 0 and 1, got %g", minTrain)
+	}
+	n := len(prices)
+	first := int(math.Round(minTrain * float64(n)))
+	if n-first < folds {
+		return nil, fmt.Errorf("%d values leave %d after the first %.0f%% for training, too few for %d folds", n, n-first, 100*minTrain, folds)
+	}
+	cfg.TestSplit = 0
+	pred := nanSlice(n)
+	bands := make([]TableBand, len(cfg.Levels))
+	for i, l := range cfg.Levels {
+		bands[i] = TableBand{Level: l, Lo: nanSlice(n), Hi: nanSlice(n)}
+	}
+	bt := &Backtest{}
+	for k := range folds {
+		start := first + k*(n-first)/folds
+		end := first + (k+1)*(n-first)/folds
+		fit, err := Train(ctx, prices[:start], cfg, nil)
+		if err != nil {
+			return nil, fmt.Errorf("fold %d (training on values 1-%d): %w", k+1, start, err)
+		}
+		// The inputs of the span's predictions are past values only; the
+		// span itself is passed so each prediction has its own window.
+		p := fit.OneStep(prices[:end])
+		copy(pred[start:end], p[start:end])
+		for i, iv := range fit.Intervals {
+			for t := start; t < end; t++ {
+				bands[i].Lo[t], bands[i].Hi[t] = iv.Band(prices[t-1], pred[t], 1)
+			}
+		}
+		f := Fold{Start: start, End: end, Report: Evaluate(prices, pred, bands, start, end, fit.Split.TrainEnd)}
+		bt.Folds = append(bt.Folds, f)
+		if fold != nil {
+			fold(f)
+		}
+	}
+	bt.Overall = Evaluate(prices, pred, bands, first, n, bt.Folds[0].Start)
+	return bt, nil
+}

@@ -1,0 +1,258 @@
+// Package forecast joins the data path and the LSTM engine: it fits a model
+// to a price series without look-ahead, predicts one step at a time over a
+// series, forecasts recursively past its end, and derives prediction
+// intervals from held-out residuals. Everything it returns is in prices.
+package forecast
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/lstmfc/lstmfc/internal/lstm"
+	"github.com/lstmfc/lstmfc/internal/metrics"
+	"github.com/lstmfc/lstmfc/internal/scale"
+	"github.com/lstmfc/lstmfc/internal/series"
+	"github.com/lstmfc/lstmfc/internal/window"
+)
+
+// Config is everything that decides how a model is fitted.
+type Config struct {
+	Lookback  int           // window length T
+	Units     []int         // hidden units per LSTM layer
+	Target    window.Target // what the model learns to predict
+	Epochs    int
+	BatchSize int
+	LR        float64
+	Clip      float64 // max global gradient norm; 0 = off
+	Patience  int     // epochs without validation gain before stopping; 0 = off
+	Seed      uint64
+	ValSplit  float64   // fraction of values held out for validation
+	TestSplit float64   // fraction of values held out for the final test
+	Levels    []float64 // prediction-interval levels, e.g. 0.8 and 0.95
+}
+
+// Model is a fitted forecaster: the network, how prices map to its inputs
+// and outputs, and the interval radii measured on validation residuals.
+type Model struct {
+	Net      *lstm.Model
+	Enc      window.Encoding
+	Lookback int
+	// Intervals holds one split-conformal interval per level, empty when the
+	// model was fitted without a validation span.
+	Intervals []Interval
+}
+
+// Interval is a split-conformal prediction interval. Radius is relative to
+// the last known price (a fraction of it) when Relative is set, since a
+// stock that doubles should get wider bands; otherwise it is in price units.
+type Interval struct {
+	Level    float64
+	Radius   float64
+	Relative bool
+}
+
+// Fit is a fitted forecaster together with how it was fitted.
+type Fit struct {
+	*Model
+	Split  window.Split
+	Result lstm.TrainResult
+}
+
+// Train fits a model to prices under cfg. The split is chronological; the
+// encoding (scaler) is fitted on the training values only and the model sees
+// only training windows; validation windows pick the best epoch and measure
+// the interval radii. progress, when not nil, is called once per epoch.
+// On interruption (ctx cancelled) or divergence the returned Fit holds the
+// best weights so far alongside the error, so the caller can still save it.
+func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm.EpochStats)) (*Fit, error) {
+	split, err := window.Chronological(len(prices), cfg.Lookback, cfg.ValSplit, cfg.TestSplit)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := window.Fit(cfg.Target, prices[:split.TrainEnd])
+	if err != nil {
+		return nil, err
+	}
+	if err := enc.Check(prices); err != nil {
+		return nil, err
+	}
+	if enc.Target == window.Return {
+		// The return encoding needs no price scaler, but a model file
+		// carries one; record the training range, as the price target would.
+		if enc.Scale, err = scale.FitMinMax(prices[:split.TrainEnd]); err != nil {
+			return nil, err
+		}
+	}
+	z := enc.Encode(prices)
+	lo, hi := split.Train()
+	train := enc.Windows(z, cfg.Lookback, lo, hi)
+	var val lstm.Dataset
+	if lo, hi := split.Validation(); hi > lo {
+		val = enc.Windows(z, cfg.Lookback, lo, hi)
+	}
+	net, err := lstm.New(1, cfg.Units)
+	if err != nil {
+		return nil, err
+	}
+	net.InitKeras(cfg.Seed)
+	res, err := lstm.Train(ctx, net, train, val, lstm.TrainConfig{
+		Steps:     cfg.Lookback,
+		Epochs:    cfg.Epochs,
+		BatchSize: cfg.BatchSize,
+		LR:        cfg.LR,
+		Clip:      cfg.Clip,
+		Patience:  cfg.Patience,
+		Seed:      cfg.Seed,
+	}, progress)
+	f := &Fit{Model: &Model{Net: net, Enc: enc, Lookback: cfg.Lookback}, Split: split, Result: res}
+	if err != nil {
+		return f, err
+	}
+	if lo, hi := split.Validation(); hi > lo {
+		f.Intervals = conformal(prices, f.OneStep(prices), lo, hi, cfg.Levels)
+	}
+	return f, nil
+}
+
+// conformal measures split-conformal radii from the residuals of the
+// one-step predictions pred over target indices [lo, hi).
+func conformal(prices, pred []float64, lo, hi int, levels []float64) []Interval {
+	relative := true
+	for _, p := range prices[:hi] {
+		if p <= 0 {
+			relative = false
+			break
+		}
+	}
+	res := make([]float64, 0, hi-lo)
+	for t := lo; t < hi; t++ {
+		r := math.Abs(prices[t] - pred[t])
+		if relative {
+			r /= prices[t-1]
+		}
+		res = append(res, r)
+	}
+	iv := make([]Interval, len(levels))
+	for i, l := range levels {
+		iv[i] = Interval{Level: l, Radius: metrics.ConformalQuantile(res, l), Relative: relative}
+	}
+	return iv
+}
+
+// predictBatch is how many windows go through the network at once: enough
+// to keep the matrix products efficient, few enough that memory does not
+// grow with the series.
+const predictBatch = 256
+
+// OneStep returns, for every value of prices, the model's prediction of it
+// from the Lookback values before it; NaN where there are not enough.
+// Windows are built a batch at a time, so memory does not grow with
+// len(prices) x Lookback.
+func (m *Model) OneStep(prices []float64) []float64 {
+	pred := nanSlice(len(prices))
+	if len(prices) <= m.Lookback {
+		return pred
+	}
+	z := m.Enc.Encode(prices)
+	w := m.Enc.Windows(z, m.Lookback, m.Lookback, len(prices))
+	x := make([]float64, predictBatch*m.Lookback)
+	for start := 0; start < w.Len(); start += predictBatch {
+		n := min(predictBatch, w.Len()-start)
+		for i := range n {
+			w.Sample(start+i, x[i*m.Lookback:(i+1)*m.Lookback])
+		}
+		y := m.Net.Predict(x[:n*m.Lookback], m.Lookback)
+		for i, yi := range y {
+			t := w.Target(start + i)
+			pred[t] = m.Enc.Price(prices, t, yi)
+		}
+	}
+	return pred
+}
+
+// Forecast predicts the horizon values past the end of prices, feeding each
+// prediction back as the newest input.
+func (m *Model) Forecast(prices []float64, horizon int) ([]float64, error) {
+	if len(prices) < m.Lookback+1 {
+		return nil, fmt.Errorf("need at least %d values to forecast with lookback %d, got %d", m.Lookback+1, m.Lookback, len(prices))
+	}
+	// Only the tail matters; one extra value gives the return and delta
+	// encodings the step before the window.
+	ext := make([]float64, m.Lookback+1, m.Lookback+1+horizon)
+	copy(ext, prices[len(prices)-m.Lookback-1:])
+	out := make([]float64, horizon)
+	x := make([]float64, m.Lookback)
+	for h := range horizon {
+		ext = append(ext, math.NaN()) // the value to predict; never read as input
+		z := m.Enc.Encode(ext)
+		t := len(ext) - 1
+		w := m.Enc.Windows(z, m.Lookback, t, t+1)
+		w.Sample(0, x)
+		y := m.Net.Predict(x, m.Lookback)[0]
+		ext[t] = m.Enc.Price(ext, t, y)
+		out[h] = ext[t]
+	}
+	return out, nil
+}
+
+// Band returns the interval around prediction pred of a value whose last
+// known price is prev, h steps ahead (h = 1 for a one-step prediction).
+// Recursive forecasts compound their errors, so the radius grows with the
+// square root of the horizon, as it would for a random walk's errors.
+func (iv Interval) Band(prev, pred float64, h int) (lo, hi float64) {
+	r := iv.Radius * math.Sqrt(float64(h))
+	if iv.Relative {
+		r *= math.Abs(prev)
+	}
+	return pred - r, pred + r
+}
+
+// Table predicts every value of prices one step ahead and forecasts horizon
+// steps past the end, with the model's intervals around both. span names
+// each value's part of the split; forecast rows are dated on the business
+// days after the last date when dates is not nil.
+func (m *Model) Table(prices []float64, dates []time.Time, span func(t int) string, horizon int) (*Table, error) {
+	if err := m.Enc.Check(prices); err != nil {
+		return nil, err
+	}
+	n := len(prices)
+	fc, err := m.Forecast(prices, horizon)
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{
+		Actual:    append(append(make([]float64, 0, n+horizon), prices...), nanSlice(horizon)...),
+		Predicted: append(m.OneStep(prices), fc...),
+		Split:     make([]string, n+horizon),
+	}
+	for i := range n {
+		t.Split[i] = span(i)
+	}
+	for i := n; i < n+horizon; i++ {
+		t.Split[i] = "forecast"
+	}
+	if dates != nil {
+		t.Dates = append(append(make([]time.Time, 0, n+horizon), dates...), series.BusinessDays(dates[n-1], horizon)...)
+	}
+	for _, iv := range m.Intervals {
+		b := TableBand{Level: iv.Level, Lo: nanSlice(n + horizon), Hi: nanSlice(n + horizon)}
+		for i := m.Lookback; i < n; i++ {
+			b.Lo[i], b.Hi[i] = iv.Band(prices[i-1], t.Predicted[i], 1)
+		}
+		for h := 1; h <= horizon; h++ {
+			b.Lo[n+h-1], b.Hi[n+h-1] = iv.Band(prices[n-1], t.Predicted[n+h-1], h)
+		}
+		t.Bands = append(t.Bands, b)
+	}
+	return t, nil
+}
+
+func nanSlice(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = math.NaN()
+	}
+	return s
+}

@@ -1,0 +1,119 @@
+package forecast
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/lstmfc/lstmfc/internal/metrics"
+)
+
+// MovingAverageWindow is how many past values the moving-average baseline
+// averages: about one trading month.
+const MovingAverageWindow = 20
+
+// Report scores one-step predictions of a span of a series in price units,
+// next to the baselines that any forecaster must beat.
+type Report struct {
+	Rows          int            `json:"rows"`
+	LSTM          metrics.Scores `json:"lstm"`
+	Naive         metrics.Scores `json:"naive"`
+	Drift         metrics.Scores `json:"drift"`
+	MovingAverage metrics.Scores `json:"moving_average"`
+	Lag           Lag            `json:"lag"`
+	// Coverage is the fraction of actual values inside each interval,
+	// keyed by level in percent ("80", "95").
+	Coverage map[string]float64 `json:"coverage,omitempty"`
+}
+
+// Lag is the lag diagnostic: the correlation of the predictions with the
+// actual values, and with the actual values one step earlier. A model whose
+// predictions track yesterday's price better than today's is mostly
+// echoing the last value.
+type Lag struct {
+	Same    float64 `json:"same"`
+	Shifted float64 `json:"shifted"`
+}
+
+// Echoes reports whether the predictions follow the previous value more
+// closely than the value they predict.
+func (l Lag) Echoes() bool { return l.Shifted >= l.Same }
+
+// Evaluate scores the one-step predictions pred (indexed like prices) over
+// target indices [lo, hi), with MASE scaled by the naive forecast's error on
+// prices[:trainEnd], and measures how often each band holds the actual value.
+func Evaluate(prices, pred []float64, bands []TableBand, lo, hi, trainEnd int) Report {
+	n := hi - lo
+	prev := prices[lo-1 : hi-1]
+	actual := prices[lo:hi]
+	p := pred[lo:hi]
+	naive, drift, ma := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		t := lo + i
+		naive[i] = metrics.Naive(prices, t)
+		drift[i] = metrics.Drift(prices, t)
+		ma[i] = metrics.MovingAverage(prices, t, MovingAverageWindow)
+	}
+	scale := metrics.NaiveMAE(prices[:trainEnd])
+	r := Report{
+		Rows:          n,
+		LSTM:          metrics.Score(prev, actual, p, scale),
+		Naive:         metrics.Score(prev, actual, naive, scale),
+		Drift:         metrics.Score(prev, actual, drift, scale),
+		MovingAverage: metrics.Score(prev, actual, ma, scale),
+	}
+	r.Lag.Same, r.Lag.Shifted = stat.Correlation(p, actual, nil), stat.Correlation(p, prev, nil)
+	if len(bands) > 0 {
+		r.Coverage = make(map[string]float64, len(bands))
+		for _, b := range bands {
+			in := 0
+			for t := lo; t < hi; t++ {
+				if b.Lo[t] <= prices[t] && prices[t] <= b.Hi[t] {
+					in++
+				}
+			}
+			r.Coverage[levelKey(b.Level)] = float64(in) / float64(n)
+		}
+	}
+	return r
+}
+
+func levelKey(level float64) string { return strconv.FormatFloat(100*level, 'f', -1, 64) }
+
+// BeatsNaive reports whether the LSTM's RMSE is below the naive forecast's.
+func (r Report) BeatsNaive() bool { return r.LSTM.RMSE < r.Naive.RMSE }
+
+// WriteText writes the report as a small table with the plain sentences a
+// reader needs: whether the LSTM beats the naive forecast, and whether it
+// mostly echoes the last value.
+func (r Report) WriteText(w io.Writer, span string) error {
+	fmt.Fprintf(w, "%s span: %d values scored, in price units\n", span, r.Rows)
+	fmt.Fprintf(w, "  %-15s %12s %12s %9s %9s %8s %11s\n", "model", "RMSE", "MAE", "MAPE %", "sMAPE %", "MASE", "direction")
+	row := func(name string, s metrics.Scores) {
+		fmt.Fprintf(w, "  %-15s %12.6g %12.6g %9.3f %9.3f %8.3f %10.1f%%\n", name, s.RMSE, s.MAE, s.MAPE, s.SMAPE, s.MASE, 100*s.DirectionalAccuracy)
+	}
+	row("lstm", r.LSTM)
+	row("naive", r.Naive)
+	row("drift", r.Drift)
+	row("moving average", r.MovingAverage)
+	for _, k := range slices.Sorted(maps.Keys(r.Coverage)) {
+		fmt.Fprintf(w, "  %s%% interval covered %.1f%% of actual values\n", k, 100*r.Coverage[k])
+	}
+	switch {
+	case math.IsNaN(r.LSTM.RMSE):
+		fmt.Fprintln(w, "No predictions to score in this span.")
+	case r.BeatsNaive():
+		fmt.Fprintf(w, "The LSTM beats the naive forecast (tomorrow = today): RMSE %.1f%% lower.\n", 100*(1-r.LSTM.RMSE/r.Naive.RMSE))
+	default:
+		fmt.Fprintf(w, "The LSTM does not beat the naive forecast (tomorrow = today): its RMSE is %.1f%% higher. Do not trade on it.\n", 100*(r.LSTM.RMSE/r.Naive.RMSE-1))
+	}
+	if r.Lag.Echoes() {
+		fmt.Fprintf(w, "Its predictions correlate more with the previous value (%.4f) than with the value predicted (%.4f): the model mostly echoes the last price.\n", r.Lag.Shifted, r.Lag.Same)
+	}
+	return nil
+}
