@@ -1,0 +1,174 @@
+package plot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/image/font/sfnt"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/font/liberation"
+)
+
+// builtinFont is gonum/plot's embedded Liberation Sans, used when the
+// chart's text needs no other font.
+var builtinFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+// fontLocator finds a system font able to draw text that the built-in
+// font cannot. It is a value, not package state, so that tests can point
+// it at directories of their choosing.
+type fontLocator struct {
+	// paths are candidate font files, tried in order.
+	paths []string
+	// fcMatch is the fontconfig command asked after paths, with
+	// ":lang=zh"; "" skips it.
+	fcMatch string
+}
+
+// systemFonts returns the locator used when Options names no font: the
+// CJK fonts of common Debian packages, then whatever fontconfig offers.
+func systemFonts() fontLocator {
+	return fontLocator{
+		paths: []string{
+			"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",    // fonts-noto-cjk
+			"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",   // fonts-noto-cjk
+			"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",            // fonts-wqy-microhei
+			"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",              // fonts-wqy-zenhei
+			"/usr/share/fonts/truetype/arphic/uming.ttc",                // fonts-arphic-uming
+			"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", // fonts-droid-fallback
+		},
+		fcMatch: "fc-match",
+	}
+}
+
+// find returns the first candidate font that has a glyph for every rune of
+// text. fontconfig is asked last because it always answers with some font,
+// often one without CJK glyphs, so its answer is checked like the others.
+func (l fontLocator) find(text string) (*sfnt.Font, bool) {
+	candidates := l.paths
+	if l.fcMatch != "" {
+		if path, ok := fontconfigFile(l.fcMatch); ok {
+			candidates = append(candidates[:len(candidates):len(candidates)], path)
+		}
+	}
+	for _, path := range candidates {
+		f, err := loadFont(path)
+		if err != nil {
+			continue
+		}
+		if _, missing := firstMissingGlyph(f, text); !missing {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// fontconfigFile asks fontconfig for its best Chinese font file.
+func fontconfigFile(command string) (string, bool) {
+	if _, err := exec.LookPath(command); err != nil {
+		return "", false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, command, "-f", "%{file}", ":lang=zh").Output()
+	path := strings.TrimSpace(string(out))
+	if err != nil || path == "" {
+		return "", false
+	}
+	return path, true
+}
+
+// loadFont reads a .ttf, .otf or .ttc file. From a collection it takes the
+// first font.
+func loadFont(path string) (*sfnt.Font, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("plot: font file %s does not exist", path)
+		}
+		return nil, fmt.Errorf("plot: font file: %w", err)
+	}
+	coll, err := sfnt.ParseCollection(data)
+	if err != nil {
+		return nil, fmt.Errorf("plot: font file %s is not a TrueType/OpenType font or collection: %w", path, err)
+	}
+	f, err := coll.Font(0)
+	if err != nil {
+		return nil, fmt.Errorf("plot: font file %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// firstMissingGlyph returns the first rune of text, other than white space,
+// for which f has no glyph.
+func firstMissingGlyph(f *sfnt.Font, text string) (rune, bool) {
+	var buf sfnt.Buffer
+	for _, r := range text {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		idx, err := f.GlyphIndex(&buf, r)
+		if err != nil || idx == 0 {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// fontFamily returns the family name recorded in f, or fallback when the
+// font records none.
+func fontFamily(f *sfnt.Font, fallback string) string {
+	name, err := f.Name(nil, sfnt.NameIDFamily)
+	if err != nil || name == "" {
+		return fallback
+	}
+	return name
+}
+
+// fontChoice is the typeface a chart's text is drawn in, with the cache
+// that holds it.
+type fontChoice struct {
+	typeface font.Font
+	cache    *font.Cache
+	// builtin reports whether typeface is gonum/plot's own font, which
+	// the PDF backend can embed as vector text.
+	builtin bool
+}
+
+// chooseFont returns the font for text: the file named by path when given,
+// otherwise the built-in font if it covers text, otherwise a CJK font found
+// by loc.
+func chooseFont(path, text string, loc fontLocator) (fontChoice, error) {
+	builtin := liberation.Collection()
+	var f *sfnt.Font
+	switch {
+	case path != "":
+		var err error
+		f, err = loadFont(path)
+		if err != nil {
+			return fontChoice{}, err
+		}
+		if r, missing := firstMissingGlyph(f, text); missing {
+			return fontChoice{}, fmt.Errorf("plot: font file %s has no glyph for %q, which the chart's text needs", path, r)
+		}
+	default:
+		def := font.NewCache(builtin).Lookup(builtinFont, 0)
+		r, missing := firstMissingGlyph(def.Face, text)
+		if !missing {
+			return fontChoice{typeface: builtinFont, cache: font.NewCache(builtin), builtin: true}, nil
+		}
+		var ok bool
+		f, ok = loc.find(text)
+		if !ok {
+			return fontChoice{}, fmt.Errorf("plot: the chart's text needs a font with %q and no such font was found; install one (apt-get install fonts-noto-cjk) or pass a font file with --font", r)
+		}
+	}
+	typeface := font.Font{Typeface: font.Typeface(fontFamily(f, "custom"))}
+	cache := font.NewCache(font.Collection{{Font: typeface, Face: f}})
+	return fontChoice{typeface: typeface, cache: cache}, nil
+}
