@@ -1,37 +1,63 @@
 package lstm
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // evalBatch is the number of windows an evaluator runs forward at once.
 const evalBatch = 128
 
 // evaluator runs a model forward, without gradients, over many windows in
-// batches of evalBatch.
+// batches of at most evalBatch, each split in two halves that run
+// concurrently.
 type evaluator struct {
-	steps int
-	ws    *workspace
-	x     []float64 // evalBatch×steps×In: a batch of windows drawn from a Dataset
+	steps  int
+	halves [2]*workspace
+	x      []float64 // evalBatch×steps×In: a batch of windows drawn from a Dataset
+	y      []float64 // evalBatch: their targets
+	out    []float64 // evalBatch: the model's outputs on the batch
 }
 
-func newEvaluator(m *Model, steps int) *evaluator {
-	return &evaluator{steps: steps, ws: newWorkspace(m, evalBatch, steps, false),
-		x: make([]float64, evalBatch*steps*m.Inputs())}
+func newEvaluator(m *Model, steps, batch int) *evaluator {
+	first := (batch + 1) / 2
+	return &evaluator{
+		steps:  steps,
+		halves: [2]*workspace{newWorkspace(m, first, steps, false), newWorkspace(m, batch-first, steps, false)},
+		x:      make([]float64, batch*steps*m.Inputs()),
+		y:      make([]float64, batch),
+		out:    make([]float64, batch),
+	}
+}
+
+// forward leaves in e.out[:nb] the outputs of m on the nb windows of x.
+func (e *evaluator) forward(m *Model, x []float64, nb int) {
+	first := (nb + 1) / 2
+	win := e.steps * m.Inputs()
+	var wg sync.WaitGroup
+	if nb > first {
+		wg.Go(func() { e.halves[1].forward(m, x[first*win:nb*win], nb-first) })
+	}
+	e.halves[0].forward(m, x[:first*win], first)
+	wg.Wait()
+	copy(e.out, e.halves[0].out[:first])
+	copy(e.out[first:], e.halves[1].out[:nb-first])
 }
 
 // loss returns the mean squared error of m over d.
 func (e *evaluator) loss(m *Model, d Dataset) float64 {
 	n := d.Len()
 	win := e.steps * m.Inputs()
+	batch := len(e.y)
 	var sum float64
-	for lo := 0; lo < n; lo += evalBatch {
-		nb := min(evalBatch, n-lo)
-		var y [evalBatch]float64
+	for lo := 0; lo < n; lo += batch {
+		nb := min(batch, n-lo)
 		for b := range nb {
-			y[b] = d.Sample(lo+b, e.x[b*win:(b+1)*win])
+			e.y[b] = d.Sample(lo+b, e.x[b*win:(b+1)*win])
 		}
-		e.ws.forward(m, e.x, nb)
-		for b, o := range e.ws.out[:nb] {
-			r := o - y[b]
+		e.forward(m, e.x, nb)
+		for b, o := range e.out[:nb] {
+			r := o - e.y[b]
 			sum += r * r
 		}
 	}
@@ -49,11 +75,15 @@ func (m *Model) Predict(x []float64, steps int) []float64 {
 	}
 	n := len(x) / win
 	out := make([]float64, n)
-	ws := newWorkspace(m, min(n, evalBatch), steps, false)
-	for lo := 0; lo < n; lo += ws.batch {
-		nb := min(ws.batch, n-lo)
-		ws.forward(m, x[lo*win:(lo+nb)*win], nb)
-		copy(out[lo:], ws.out[:nb])
+	if n == 0 {
+		return out
+	}
+	batch := min(n, evalBatch)
+	e := newEvaluator(m, steps, batch)
+	for lo := 0; lo < n; lo += batch {
+		nb := min(batch, n-lo)
+		e.forward(m, x[lo*win:(lo+nb)*win], nb)
+		copy(out[lo:], e.out[:nb])
 	}
 	return out
 }
@@ -61,5 +91,5 @@ func (m *Model) Predict(x []float64, steps int) []float64 {
 // Loss returns the mean squared error of m over the windows of steps time
 // steps in d, or NaN when d is empty.
 func (m *Model) Loss(d Dataset, steps int) float64 {
-	return newEvaluator(m, steps).loss(m, d)
+	return newEvaluator(m, steps, min(max(d.Len(), 1), evalBatch)).loss(m, d)
 }

@@ -120,7 +120,7 @@ func Train(ctx context.Context, m *Model, train, val Dataset, cfg TrainConfig, p
 	var best *Model       // weights of the best validation loss
 	var eval *evaluator
 	if val != nil && val.Len() > 0 {
-		eval = newEvaluator(m, cfg.Steps)
+		eval = newEvaluator(m, cfg.Steps, min(val.Len(), evalBatch))
 	}
 	sinceBest := 0
 
