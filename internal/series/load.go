@@ -340,7 +340,7 @@ func (l *loader) fieldCountError(line, n int) error {
 
 // cellError locates a problem with field col of the record just read.
 func (l *loader) cellError(col int, err error) error {
-	return &ParseError{File: l.file, Line: l.lineOf(col), Column: col + 1, Msg: fmt.Sprintf("%v in column %q", err, l.header[col])}
+	return &ParseError{File: l.file, Line: l.lineOf(col), Column: col + 1, Msg: fmt.Sprintf("column %q: %v", l.header[col], err)}
 }
 
 // readRows streams the data rows into l.s.
@@ -424,7 +424,7 @@ func (l *loader) flush() error {
 	for _, p := range l.pending {
 		t, err := l.dates.parse(p.date, p.line)
 		if err != nil {
-			return &ParseError{File: l.file, Line: p.line, Column: l.dateCol + 1, Msg: fmt.Sprintf("%v in column %q", err, l.header[l.dateCol])}
+			return &ParseError{File: l.file, Line: p.line, Column: l.dateCol + 1, Msg: fmt.Sprintf("column %q: %v", l.header[l.dateCol], err)}
 		}
 		if err := l.addDated(p.line, t, p.value); err != nil {
 			return err

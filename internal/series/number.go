@@ -70,7 +70,7 @@ func (nr *numberReader) parse(cell string, line int) (float64, error) {
 	dec, group, err := nr.separators(mantissa)
 	if err != nil {
 		if err == errAmbiguousDecimal {
-			return 0, fmt.Errorf("cannot tell whether %q has a decimal separator or a thousands separator; no earlier cell shows which this file uses", cell)
+			return 0, fmt.Errorf("cannot tell whether %q has a decimal or a thousands separator: no earlier cell shows which this file uses", cell)
 		}
 		return 0, fmt.Errorf("%q %v", cell, err)
 	}

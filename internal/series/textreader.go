@@ -34,7 +34,7 @@ func (t *textReader) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
 	if i := bytes.IndexByte(p[:n], 0); i >= 0 {
 		t.scan(p[:i])
-		t.err = &ParseError{File: t.file, Line: t.line, Msg: "NUL byte: not a text CSV file"}
+		t.err = &ParseError{File: t.file, Line: t.line, Msg: "NUL byte: not a text CSV file (binary data or UTF-16?)"}
 		return 0, t.err
 	}
 	if !t.scan(p[:n]) {
