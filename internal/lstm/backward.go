@@ -85,7 +85,18 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 		}
 
 		// dWih (4H×In) += dzᵀ (4H×rows) · in (rows×In)
-		gemm(blas.Trans, blas.NoTrans, G, inDim, rows, 1, dz, G, in, inDim, 1, gl.Wih, inDim)
+		if inDim <= narrowInput {
+			for r := 0; r < rows; r++ {
+				xr := in[r*inDim : (r+1)*inDim]
+				for j, d := range dz[r*G : (r+1)*G] {
+					for a, xa := range xr {
+						gl.Wih[j*inDim+a] += d * xa
+					}
+				}
+			}
+		} else {
+			gemm(blas.Trans, blas.NoTrans, G, inDim, rows, 1, dz, G, in, inDim, 1, gl.Wih, inDim)
+		}
 		// dWhh (4H×H) += Σ_b dz[b, 1:T]ᵀ (4H×(T-1)) · h[b, 0:T-1] ((T-1)×H)
 		if T > 1 {
 			for b := 0; b < nb; b++ {

@@ -72,6 +72,11 @@ func newWorkspace(m *Model, batch, steps int, train bool) *workspace {
 	return w
 }
 
+// narrowInput is the widest layer input whose products with Wih are plain
+// loops: with so few columns a matrix product is mostly call overhead (the
+// tutorial's first layer reads one feature).
+const narrowInput = 4
+
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // forward runs m over the nb windows of x (nb×T×In) and leaves the outputs in
@@ -89,13 +94,26 @@ func (w *workspace) forward(m *Model, x []float64, nb int) {
 
 		// Input projection for all steps at once:
 		// z (rows×4H) = in (rows×In) · Wihᵀ (In×4H) + bih + bhh.
-		for r := 0; r < rows; r++ {
-			zr := z[r*G : (r+1)*G]
-			for j := range zr {
-				zr[j] = l.Bih[j] + l.Bhh[j]
+		if inDim <= narrowInput {
+			for r := 0; r < rows; r++ {
+				zr, xr := z[r*G:(r+1)*G], in[r*inDim:(r+1)*inDim]
+				for j := range zr {
+					v := l.Bih[j] + l.Bhh[j]
+					for a, xa := range xr {
+						v += l.Wih[j*inDim+a] * xa
+					}
+					zr[j] = v
+				}
 			}
+		} else {
+			for r := 0; r < rows; r++ {
+				zr := z[r*G : (r+1)*G]
+				for j := range zr {
+					zr[j] = l.Bih[j] + l.Bhh[j]
+				}
+			}
+			gemm(blas.NoTrans, blas.Trans, rows, G, inDim, 1, in, inDim, l.Wih, inDim, 1, z, G)
 		}
-		gemm(blas.NoTrans, blas.Trans, rows, G, inDim, 1, in, inDim, l.Wih, inDim, 1, z, G)
 
 		for t := 0; t < T; t++ {
 			if t > 0 {
