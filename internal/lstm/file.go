@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lstmfc/lstmfc/internal/atomicfile"
 )
@@ -78,6 +79,13 @@ func encode(m *Model, meta map[string]string) ([]byte, error) {
 	withFormat[MetaFormat] = Format
 	if err := checkMetadata(withFormat); err != nil {
 		return nil, err
+	}
+	// JSON would replace invalid UTF-8 with U+FFFD, so the file would not
+	// give back what the caller wrote.
+	for _, k := range slices.Sorted(maps.Keys(withFormat)) {
+		if !utf8.ValidString(k) || !utf8.ValidString(withFormat[k]) {
+			return nil, fmt.Errorf("metadata %q is not valid UTF-8", k)
+		}
 	}
 	params := m.Params()
 	header := make(map[string]any, len(params)+1)
@@ -244,8 +252,8 @@ func parseMetadata(raw json.RawMessage) (map[string]string, error) {
 	return meta, nil
 }
 
-// checkMetadata reports whether meta holds the required keys with valid
-// values.
+// checkMetadata returns an error unless meta holds the required keys with
+// valid values.
 func checkMetadata(meta map[string]string) error {
 	required := []string{MetaLookback, MetaScalerMin, MetaScalerMax}
 	format, ok := meta[MetaFormat]
@@ -385,9 +393,8 @@ func layerParams() []string {
 }
 
 // checkPresent checks that entries has every tensor of a model with the given
-// number of layers.
-// A name like lstm999999999.bias_ih_l0 claims many layers, so the names are
-// checked one at a time rather than listed first.
+// number of layers. A name such as lstm999999999.bias_ih_l0 claims many
+// layers, so the names are checked one at a time rather than listed first.
 func checkPresent(entries map[string]tensorEntry, layers int) error {
 	present := func(name string) error {
 		if _, ok := entries[name]; !ok {

@@ -230,6 +230,8 @@ func TestEncodeRefusesBadInput(t *testing.T) {
 	m := filledModel(t, 3, 1, 2)
 	noScaler := requiredMeta()
 	delete(noScaler, MetaScalerMax)
+	badUTF8 := requiredMeta()
+	badUTF8["column"] = "Cl\xffose"
 	nan := m.Clone()
 	nan.Layers[0].Whh[5] = math.NaN()
 	for _, test := range []struct {
@@ -240,6 +242,7 @@ func TestEncodeRefusesBadInput(t *testing.T) {
 		{m, nil, `cannot encode model: metadata has no "lookback" key`},
 		{m, noScaler, `cannot encode model: metadata has no "scaler_max" key`},
 		{nan, requiredMeta(), `cannot encode model: tensor "lstm1.weight_hh_l0" holds NaN at [2 1]`},
+		{m, badUTF8, `cannot encode model: metadata "column" is not valid UTF-8`},
 	} {
 		var buf bytes.Buffer
 		err := Encode(&buf, test.m, test.meta)
