@@ -442,6 +442,7 @@ func TestDecodeBadFiles(t *testing.T) {
 		{"scaler range empty", withMeta(MetaScalerMax, "10"), `metadata "scaler_max" 10 is not above "scaler_min" 10`},
 		{"unknown tensor", rawFile(validHeader(`,"optimizer.step":{}`), nil), `unknown tensor "optimizer.step"`},
 		{"layer number with a leading zero", rawFile(validHeader(`,"lstm01.bias_ih_l0":{}`), nil), `unknown tensor "lstm01.bias_ih_l0"`},
+		{"unknown layer parameter", rawFile(validHeader(`,"lstm1.weight":{}`), nil), `unknown tensor "lstm1.weight"`},
 		{"no tensors", rawFile(validHeader(""), nil), `missing tensor "lstm1.weight_ih_l0"`},
 		{"missing tensor", edited(t, good, func(h map[string]any, data []byte) []byte {
 			delete(h, "lstm2.bias_hh_l0")
@@ -469,6 +470,10 @@ func TestDecodeBadFiles(t *testing.T) {
 		{"overlapping tensors", withEntry("lstm1.bias_hh_l0", "data_offsets", biasIH), `tensors "lstm1.bias_hh_l0" and "lstm1.bias_ih_l0" overlap in the data section`},
 		{"bytes after the tensors", edited(t, good, func(h map[string]any, data []byte) []byte { return append(data, 0, 0, 0, 0) }),
 			fmt.Sprintf("data section bytes [%d, %d) belong to no tensor", dataLen, dataLen+4)},
+		{"hole between tensors", edited(t, good, func(h map[string]any, data []byte) []byte {
+			entry(h, "dense.bias")["data_offsets"] = []int{dataLen, dataLen + 8}
+			return append(data, make([]byte, 8)...)
+		}), fmt.Sprintf("data section bytes [%d, %d) belong to no tensor", denseBegin, denseEnd)},
 		{"input weights of a wrong shape", withEntry("lstm1.weight_ih_l0", "shape", []int{6, 4}), `tensor "lstm1.weight_ih_l0" has shape [6 4], want [4·hidden inputs] with hidden, inputs ≥ 1`},
 		{"input weights not matching the layer below", withEntry("lstm2.weight_ih_l0", "shape", []int{12, 5}), `tensor "lstm2.weight_ih_l0" has shape [12 5], want [4·hidden 3] with hidden ≥ 1`},
 		{"recurrent weights transposed", withEntry("lstm1.weight_hh_l0", "shape", []int{3, 12}), `tensor "lstm1.weight_hh_l0" has shape [3 12], want [12 3]`},
