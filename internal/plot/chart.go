@@ -22,11 +22,11 @@ import (
 // The chart's colours: saturated for lines, pale for shaded spans so that
 // lines stay legible over them.
 var (
-	actualColor     = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}  // blue
-	predictedColor  = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}  // red
-	forecastColor   = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}  // green, dashed
-	validationShade = color.RGBA{R: 0xfd, G: 0xf0, B: 0xd2, A: 0xff}  // pale amber
-	testShade       = color.RGBA{R: 0xe9, G: 0xe4, B: 0xf5, A: 0xff}  // pale lavender
+	actualColor     = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff} // blue
+	predictedColor  = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red
+	forecastColor   = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff} // green, dashed
+	validationShade = color.RGBA{R: 0xfd, G: 0xf0, B: 0xd2, A: 0xff} // pale amber
+	testShade       = color.RGBA{R: 0xe9, G: 0xe4, B: 0xf5, A: 0xff} // pale lavender
 	markerColor     = color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}
 	gridColor       = color.RGBA{R: 0xe0, G: 0xe0, B: 0xe0, A: 0xff}
 )
