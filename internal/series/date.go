@@ -70,7 +70,7 @@ func (dr *dateReader) parse(cell string, line int) (time.Time, error) {
 				return t, nil
 			}
 		}
-		return time.Time{}, fmt.Errorf("cannot read %q as a date", cell)
+		return time.Time{}, errNotDate{cell}
 	}
 	var clock time.Duration
 	if clockPart != "" {
@@ -91,15 +91,31 @@ func (dr *dateReader) parse(cell string, line int) (time.Time, error) {
 	return t.Add(clock), nil
 }
 
+// errNotDate reports a cell that is not a date in any accepted spelling.
+// It is a type, not fmt.Errorf, because probing cells makes many of them.
+type errNotDate struct{ cell string }
+
+func (e errNotDate) Error() string { return fmt.Sprintf("cannot read %q as a date", e.cell) }
+
+// onlyOf reports whether every byte of s is in set.
+func onlyOf(s, set string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(set, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // isNumericDate reports whether s is digits and separators only.
 func isNumericDate(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789-/.") == ""
+	return s != "" && onlyOf(s, "0123456789-/.")
 }
 
 // fields splits a numeric date into year, month and day.
 func (dr *dateReader) fields(s string, line int, cell string) (y, m, d int, err error) {
-	bad := fmt.Errorf("cannot read %q as a date", cell)
-	if len(s) == 8 && strings.Trim(s, "0123456789") == "" {
+	bad := errNotDate{cell}
+	if len(s) == 8 && onlyOf(s, "0123456789") {
 		if !dr.compact {
 			return 0, 0, 0, bad
 		}
@@ -119,7 +135,7 @@ func (dr *dateReader) fields(s string, line int, cell string) (y, m, d int, err 
 	}
 	var n [3]int
 	for k, p := range parts {
-		if p == "" || strings.Trim(p, "0123456789") != "" || len(p) > 4 {
+		if p == "" || !onlyOf(p, "0123456789") || len(p) > 4 {
 			return 0, 0, 0, bad
 		}
 		n[k], _ = strconv.Atoi(p)
@@ -181,9 +197,11 @@ func isClock(s string) bool {
 func parseClock(s string) (time.Duration, bool) {
 	s = strings.TrimSpace(s)
 	pm, am := false, false
-	if u := strings.ToUpper(s); strings.HasSuffix(u, "AM") || strings.HasSuffix(u, "PM") {
-		pm, am = u[len(u)-2] == 'P', u[len(u)-2] == 'A'
-		s = strings.TrimSpace(s[:len(s)-2])
+	if n := len(s); n >= 2 {
+		pm, am = strings.EqualFold(s[n-2:], "PM"), strings.EqualFold(s[n-2:], "AM")
+		if am || pm {
+			s = strings.TrimSpace(s[:n-2])
+		}
 	}
 	if i := strings.IndexAny(s, "Z+- "); i > 0 {
 		s = s[:i]
@@ -194,7 +212,7 @@ func parseClock(s string) (time.Duration, bool) {
 	}
 	var hms [3]float64
 	for k, p := range parts {
-		if p == "" || len(p) > 2 && k < 2 || strings.Trim(p, "0123456789.") != "" || k < 2 && strings.Contains(p, ".") {
+		if p == "" || len(p) > 2 && k < 2 || !onlyOf(p, "0123456789.") || k < 2 && strings.Contains(p, ".") {
 			return 0, false
 		}
 		v, err := strconv.ParseFloat(p, 64)

@@ -60,7 +60,7 @@ func (nr *numberReader) parse(cell string, line int) (float64, error) {
 	if i := strings.IndexAny(body, "eE"); i >= 0 {
 		mantissa, exponent = body[:i], body[i:]
 	}
-	if mantissa == "" || strings.Trim(mantissa, "0123456789.,") != "" || (exponent != "" && strings.Trim(exponent[1:], "0123456789+-") != "") {
+	if mantissa == "" || !onlyOf(mantissa, "0123456789.,") || (exponent != "" && !onlyOf(exponent[1:], "0123456789+-")) {
 		switch strings.ToLower(strings.TrimLeft(cell, "+-")) {
 		case "inf", "infinity":
 			return 0, fmt.Errorf("%q is not a finite number", cell)
