@@ -309,12 +309,12 @@ func (ch *chart) plot(area draw.Canvas) *gplot.Plot {
 		p.X.Min -= halfDay
 		p.X.Max += halfDay
 	}
+	// The x axis takes most of the area's width; the y axis's labels
+	// the rest.
+	length := (area.Max.X - area.Min.X) * 0.9
+	p.X.Tick.Marker = rowTicks{length: length, labelWidth: p.X.Tick.Label.Width}
 	if ch.dates {
-		p.X.Tick.Marker = dateTicks{
-			loc:        ch.loc,
-			length:     (area.Max.X - area.Min.X) * 0.9,
-			labelWidth: p.X.Tick.Label.Width,
-		}
+		p.X.Tick.Marker = dateTicks{loc: ch.loc, length: length, labelWidth: p.X.Tick.Label.Width}
 	}
 
 	if ch.validation >= 0 {

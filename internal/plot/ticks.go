@@ -1,6 +1,8 @@
 package plot
 
 import (
+	"math"
+	"strconv"
 	"time"
 
 	gplot "gonum.org/v1/plot"
@@ -135,4 +137,46 @@ func calendarTimes(lo, hi time.Time, step calendarStep) []time.Time {
 		}
 	}
 	return at
+}
+
+// rowTicks marks an axis of row numbers at multiples of 1, 2 or 5 times
+// a power of ten: the finest such step whose labels fit side by side in
+// the axis length.
+type rowTicks struct {
+	// length is the drawn length of the axis.
+	length vg.Length
+	// labelWidth measures a tick label as the axis will draw it.
+	labelWidth func(string) vg.Length
+}
+
+// Ticks implements gonum.org/v1/plot.Ticker.
+func (t rowTicks) Ticks(min, max float64) []gplot.Tick {
+	label := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	width := t.labelWidth(label(max))
+	for pow := 1.0; ; pow *= 10 {
+		// Each step with the number of parts its minor ticks split it in.
+		for _, m := range []struct{ mult, parts float64 }{{1, 5}, {2, 4}, {5, 5}} {
+			step := m.mult * pow
+			count := math.Floor((max-min)/step) + 1
+			if vg.Length(count)*2*width <= t.length || step > max-min {
+				return stepTicks(min, max, step, math.Max(step/m.parts, 1), label)
+			}
+		}
+	}
+}
+
+// stepTicks returns labelled ticks at the multiples of step in [min, max]
+// and unlabelled ones at the other multiples of minor.
+func stepTicks(min, max, step, minor float64, label func(float64) string) []gplot.Tick {
+	var ticks []gplot.Tick
+	first := math.Ceil(min / minor)
+	for k := first; k*minor <= max; k++ {
+		v := k * minor
+		tick := gplot.Tick{Value: v}
+		if math.Mod(v, step) == 0 {
+			tick.Label = label(v)
+		}
+		ticks = append(ticks, tick)
+	}
+	return ticks
 }

@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -45,6 +46,34 @@ func TestDateTicks(t *testing.T) {
 		width := vg.Length(labelled) * 2 * ticker.labelWidth(tc.layout)
 		if labelled < 2 || width > ticker.length {
 			t.Errorf("%s: %d labels, want at least 2 fitting the axis", tc.name, labelled)
+		}
+	}
+}
+
+func TestRowTicks(t *testing.T) {
+	ticker := rowTicks{
+		length:     8 * vg.Inch,
+		labelWidth: func(s string) vg.Length { return vg.Points(6 * float64(len(s))) },
+	}
+	for _, tc := range []struct {
+		min, max float64
+		labels   []string
+	}{
+		{1, 7, []string{"1", "2", "3", "4", "5", "6", "7"}},
+		{1, 200, []string{"20", "40", "60", "80", "100", "120", "140", "160", "180", "200"}},
+		{1, 7438, []string{"1000", "2000", "3000", "4000", "5000", "6000", "7000"}},
+	} {
+		var labels []string
+		for _, tick := range ticker.Ticks(tc.min, tc.max) {
+			if tick.Value < tc.min || tick.Value > tc.max {
+				t.Errorf("[%g, %g]: tick at %g outside the axis", tc.min, tc.max, tick.Value)
+			}
+			if !tick.IsMinor() {
+				labels = append(labels, tick.Label)
+			}
+		}
+		if !slices.Equal(labels, tc.labels) {
+			t.Errorf("[%g, %g]: labels %q, want %q", tc.min, tc.max, labels, tc.labels)
 		}
 	}
 }
