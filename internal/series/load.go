@@ -374,6 +374,9 @@ func (l *loader) row(rec []string, line int) error {
 		return l.fieldCountError(line, len(rec))
 	}
 	if l.numbers.style == styleUnknown {
+		// Any cell of the row may show the file's decimal style, such as
+		// an Open of "17,25" before a Close of "1,234"; errors here are the
+		// price cell's to report, below.
 		for i, c := range rec {
 			if i != l.dateCol {
 				l.numbers.parse(strings.TrimSpace(c), line)
