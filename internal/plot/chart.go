@@ -152,11 +152,18 @@ func (ch *chart) text() string {
 	return strings.Join(parts, " ")
 }
 
-// textStyle returns the style of text of the given size in points.
+// textScale returns the factor by which text is smaller on a chart
+// smaller than the default, so that the text leaves room for the data.
+func (ch *chart) textScale() vg.Length {
+	return vg.Length(max(0.7, min(1, ch.opts.Width/10, ch.opts.Height/6)))
+}
+
+// textStyle returns the style of text of the given size in points on a
+// chart of the default size.
 func (ch *chart) textStyle(size vg.Length) draw.TextStyle {
 	return draw.TextStyle{
 		Color:   color.Black,
-		Font:    plotfont.From(ch.font.typeface, size),
+		Font:    plotfont.From(ch.font.typeface, size*ch.textScale()),
 		Handler: text.Plain{Fonts: ch.font.cache},
 	}
 }
@@ -226,8 +233,9 @@ func (ch *chart) frame(c draw.Canvas) draw.Canvas {
 
 	title := ch.textStyle(titleSize)
 	title.XAlign = draw.XCenter
-	fillOnBaseline(c, title, vg.Point{X: c.Center().X, Y: c.Max.Y - ascent*titleSize}, ch.opts.Title)
-	top := (ascent+descent)*titleSize + vg.Points(6)
+	size := title.Font.Size
+	fillOnBaseline(c, title, vg.Point{X: c.Center().X, Y: c.Max.Y - ascent*size}, ch.opts.Title)
+	top := (ascent+descent)*size + vg.Points(6)
 
 	legend := ch.textStyle(legendSize)
 	rows := legendRows(ch.legendEntries(), legend, c.Max.X-c.Min.X)
@@ -293,8 +301,8 @@ func (ch *chart) plot(area draw.Canvas) *gplot.Plot {
 		for _, sty := range []*draw.TextStyle{&ax.Label.TextStyle, &ax.Tick.Label} {
 			sty.Handler = hdlr
 		}
-		ax.Label.TextStyle.Font = plotfont.From(ch.font.typeface, labelSize)
-		ax.Tick.Label.Font = plotfont.From(ch.font.typeface, tickSize)
+		ax.Label.TextStyle.Font = ch.textStyle(labelSize).Font
+		ax.Tick.Label.Font = ch.textStyle(tickSize).Font
 		ax.Padding = vg.Points(2)
 	}
 	p.X.Label.Text, p.Y.Label.Text = ch.opts.XLabel, ch.opts.YLabel
@@ -312,7 +320,7 @@ func (ch *chart) plot(area draw.Canvas) *gplot.Plot {
 	// The x axis takes most of the area's width; the y axis's labels
 	// the rest.
 	length := (area.Max.X - area.Min.X) * 0.9
-	p.X.Tick.Marker = rowTicks{length: length, labelWidth: p.X.Tick.Label.Width}
+	p.X.Tick.Marker = numberTicks{length: length, labelSize: p.X.Tick.Label.Width, spacing: 2, least: 1}
 	if ch.dates {
 		p.X.Tick.Marker = dateTicks{loc: ch.loc, length: length, labelWidth: p.X.Tick.Label.Width}
 	}
@@ -340,6 +348,10 @@ func (ch *chart) plot(area draw.Canvas) *gplot.Plot {
 		line{xs: ch.xs, ys: ch.predicts, style: ch.predictedStyle()},
 		line{xs: ch.xs, ys: ch.forecast, style: ch.forecastStyle()},
 	)
+
+	// Labels on the y axis are set further apart than their height so
+	// that the axis is not crowded.
+	p.Y.Tick.Marker = numberTicks{length: (area.Max.Y - area.Min.Y) * 0.8, labelSize: p.Y.Tick.Label.Height, spacing: 3}
 
 	markers := ch.markers(p)
 	ymin, ymax := ch.yRange()

@@ -488,3 +488,21 @@ func TestLineInPieces(t *testing.T) {
 		t.Errorf("%d of the %d pixels drawn differ between the line stroked in pieces and whole", differ, drawn)
 	}
 }
+
+func TestEdgeCasesDraw(t *testing.T) {
+	nan := math.NaN()
+	day := time.Date(2024, time.May, 6, 0, 0, 0, 0, time.UTC)
+	for name, d := range map[string]Data{
+		"one row":         {Actual: []float64{3}, Predicted: []float64{nan}, Split: []string{"data"}},
+		"one dated row":   {Dates: []time.Time{day}, Actual: []float64{3}, Predicted: []float64{3.1}, Split: []string{"test"}},
+		"nothing known":   {Actual: []float64{nan, nan}, Predicted: []float64{nan, nan}, Split: []string{"train", "forecast"}},
+		"forecast only":   {Actual: []float64{nan, nan}, Predicted: []float64{1, 2}, Split: []string{"forecast", "forecast"}},
+		"validation last": {Actual: []float64{1, 2, 3}, Predicted: []float64{nan, 2, 3}, Split: []string{"train", "validation", "validation"}},
+	} {
+		for _, format := range []string{"png", "svg", "pdf"} {
+			if err := Write(&bytes.Buffer{}, format, d, Options{}); err != nil {
+				t.Errorf("%s as %s: %v", name, format, err)
+			}
+		}
+	}
+}

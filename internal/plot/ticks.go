@@ -67,8 +67,8 @@ type dateTicks struct {
 
 // Ticks implements gonum.org/v1/plot.Ticker.
 func (t dateTicks) Ticks(min, max float64) []gplot.Tick {
-	lo := time.Unix(int64(min), 0).In(t.loc)
-	hi := time.Unix(int64(max), 0).In(t.loc)
+	lo := time.Unix(int64(math.Ceil(min)), 0).In(t.loc)
+	hi := time.Unix(int64(math.Floor(max)), 0).In(t.loc)
 	steps := calendarSteps()
 	step := steps[len(steps)-1]
 	for _, s := range steps {
@@ -139,41 +139,57 @@ func calendarTimes(lo, hi time.Time, step calendarStep) []time.Time {
 	return at
 }
 
-// rowTicks marks an axis of row numbers at multiples of 1, 2 or 5 times
-// a power of ten: the finest such step whose labels fit side by side in
-// the axis length.
-type rowTicks struct {
+// numberTicks marks a numeric axis at multiples of 1, 2 or 5 times a
+// power of ten: the finest such step whose labels fit in the axis length
+// with room between them.
+type numberTicks struct {
 	// length is the drawn length of the axis.
 	length vg.Length
-	// labelWidth measures a tick label as the axis will draw it.
-	labelWidth func(string) vg.Length
+	// labelSize measures a tick label along the axis.
+	labelSize func(string) vg.Length
+	// spacing is the room each label needs along the axis, in label
+	// sizes.
+	spacing vg.Length
+	// least is the finest step; 1 for row numbers.
+	least float64
 }
 
 // Ticks implements gonum.org/v1/plot.Ticker.
-func (t rowTicks) Ticks(min, max float64) []gplot.Tick {
-	label := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	width := t.labelWidth(label(max))
-	for pow := 1.0; ; pow *= 10 {
+func (t numberTicks) Ticks(lo, hi float64) []gplot.Tick {
+	span := hi - lo
+	pow := math.Pow(10, math.Floor(math.Log10(span))-3)
+	if t.least > 0 {
+		pow = math.Max(pow, t.least)
+	}
+	for ; ; pow *= 10 {
 		// Each step with the number of parts its minor ticks split it in.
 		for _, m := range []struct{ mult, parts float64 }{{1, 5}, {2, 4}, {5, 5}} {
 			step := m.mult * pow
-			count := math.Floor((max-min)/step) + 1
-			if vg.Length(count)*2*width <= t.length || step > max-min {
-				return stepTicks(min, max, step, math.Max(step/m.parts, 1), label)
+			label := func(v float64) string {
+				return strconv.FormatFloat(v, 'f', max(0, int(-math.Floor(math.Log10(step)))), 64)
+			}
+			count := math.Floor(hi/step) - math.Ceil(lo/step) + 1
+			need := vg.Length(count) * t.spacing * max(t.labelSize(label(lo)), t.labelSize(label(hi)))
+			if need <= t.length || step > span {
+				parts := m.parts
+				if step/parts < t.least {
+					parts = 1
+				}
+				return stepTicks(lo, hi, step, int(parts), label)
 			}
 		}
 	}
 }
 
-// stepTicks returns labelled ticks at the multiples of step in [min, max]
-// and unlabelled ones at the other multiples of minor.
-func stepTicks(min, max, step, minor float64, label func(float64) string) []gplot.Tick {
+// stepTicks returns labelled ticks at the multiples of step in [lo, hi]
+// and unlabelled ones between them, parts to a step.
+func stepTicks(lo, hi, step float64, parts int, label func(float64) string) []gplot.Tick {
+	minor := step / float64(parts)
 	var ticks []gplot.Tick
-	first := math.Ceil(min / minor)
-	for k := first; k*minor <= max; k++ {
-		v := k * minor
+	for k := int(math.Ceil(lo / minor)); float64(k)*minor <= hi; k++ {
+		v := float64(k) * minor
 		tick := gplot.Tick{Value: v}
-		if math.Mod(v, step) == 0 {
+		if k%parts == 0 {
 			tick.Label = label(v)
 		}
 		ticks = append(ticks, tick)

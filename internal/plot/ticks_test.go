@@ -50,21 +50,28 @@ func TestDateTicks(t *testing.T) {
 	}
 }
 
-func TestRowTicks(t *testing.T) {
-	ticker := rowTicks{
-		length:     8 * vg.Inch,
-		labelWidth: func(s string) vg.Length { return vg.Points(6 * float64(len(s))) },
+func TestNumberTicks(t *testing.T) {
+	rows := numberTicks{
+		length:    8 * vg.Inch,
+		labelSize: func(s string) vg.Length { return vg.Points(6 * float64(len(s))) },
+		spacing:   2,
+		least:     1,
 	}
+	prices := rows
+	prices.least = 0
 	for _, tc := range []struct {
+		ticker   numberTicks
 		min, max float64
 		labels   []string
 	}{
-		{1, 7, []string{"1", "2", "3", "4", "5", "6", "7"}},
-		{1, 200, []string{"20", "40", "60", "80", "100", "120", "140", "160", "180", "200"}},
-		{1, 7438, []string{"1000", "2000", "3000", "4000", "5000", "6000", "7000"}},
+		{rows, 1, 7, []string{"1", "2", "3", "4", "5", "6", "7"}},
+		{rows, 1, 200, []string{"20", "40", "60", "80", "100", "120", "140", "160", "180", "200"}},
+		{rows, 1, 7438, []string{"1000", "2000", "3000", "4000", "5000", "6000", "7000"}},
+		{prices, 0.01, 0.075, []string{"0.01", "0.02", "0.03", "0.04", "0.05", "0.06", "0.07"}},
+		{prices, -3.7, 2.2, []string{"-3.5", "-3.0", "-2.5", "-2.0", "-1.5", "-1.0", "-0.5", "0.0", "0.5", "1.0", "1.5", "2.0"}},
 	} {
 		var labels []string
-		for _, tick := range ticker.Ticks(tc.min, tc.max) {
+		for _, tick := range tc.ticker.Ticks(tc.min, tc.max) {
 			if tick.Value < tc.min || tick.Value > tc.max {
 				t.Errorf("[%g, %g]: tick at %g outside the axis", tc.min, tc.max, tick.Value)
 			}
