@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ type plotOptions struct {
 	Width       float64
 	Height      float64
 	DPI         int
+	Last        int // show only the last rows of the series (and the forecast)
 	Quiet       bool
 	predict     predictOptions // --model with --data: predict and plot in one go
 }
@@ -63,6 +65,7 @@ when given --model (with --data, or the series stored in the model).`,
 	fs.Float64Var(&o.Width, "width", 10, "width in inches")
 	fs.Float64Var(&o.Height, "height", 6, "height in inches")
 	fs.IntVar(&o.DPI, "dpi", 0, "dots per inch of a PNG (default: sharp on a laptop screen)")
+	fs.IntVar(&o.Last, "last", 0, "show only the last N values of the series before the forecast (0: all)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no notes on stderr")
 	fs.StringVar(&o.predict.Model, "model", "", "predict with this model file instead of reading --predictions")
 	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict")
@@ -81,6 +84,9 @@ func runPlot(o *plotOptions, ios *streams) error {
 	}
 	if o.DPI < 0 {
 		return flagErrorf("dpi", "must be positive, got %d", o.DPI)
+	}
+	if o.Last < 0 {
+		return flagErrorf("last", "must be 0 (all) or positive, got %d", o.Last)
 	}
 	opt, err := o.options()
 	if err != nil {
@@ -101,9 +107,10 @@ func runPlot(o *plotOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
+	t = t.Tail(o.Last)
 	d := plot.Data{Dates: t.Dates, Actual: t.Actual, Predicted: t.Predicted, Split: t.Split}
 	for _, b := range t.Bands {
-		d.Bands = append(d.Bands, plot.Band{Level: b.Level, Lo: b.Lo, Hi: b.Hi})
+		d.Bands = append(d.Bands, forecastBand(b, t.Split))
 	}
 	if err := writeOutput(o.Out, ios, func(w io.Writer) error { return plot.Write(w, format, d, opt) }); err != nil {
 		return err
@@ -155,4 +162,17 @@ func readTable(path string, ios *streams) (*forecast.Table, error) {
 	}
 	defer f.Close()
 	return forecast.ReadCSV(f, path)
+}
+
+// forecastBand keeps an interval's bounds on the forecast rows only: drawn
+// around every one-step prediction of a long series, bands bury the lines.
+func forecastBand(b forecast.TableBand, split []string) plot.Band {
+	p := plot.Band{Level: b.Level, Lo: make([]float64, len(split)), Hi: make([]float64, len(split))}
+	for i, s := range split {
+		p.Lo[i], p.Hi[i] = math.NaN(), math.NaN()
+		if s == "forecast" {
+			p.Lo[i], p.Hi[i] = b.Lo[i], b.Hi[i]
+		}
+	}
+	return p
 }

@@ -15,8 +15,9 @@ type Fold struct {
 
 // Backtest is a walk-forward evaluation over folds of a series.
 type Backtest struct {
-	Folds   []Fold
-	Overall Report // all folds' predictions scored together
+	Folds     []Fold
+	Overall   Report    // all folds' predictions scored together
+	Predicted []float64 // one-step predictions of each fold's span, NaN before the first
 }
 
 // WalkForward cuts the part of prices after the first minTrain fraction
@@ -43,7 +44,7 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, folds int, m
 	for i, l := range cfg.Levels {
 		bands[i] = TableBand{Level: l, Lo: nanSlice(n), Hi: nanSlice(n)}
 	}
-	bt := &Backtest{}
+	bt := &Backtest{Predicted: pred}
 	for k := range folds {
 		start := first + k*(n-first)/folds
 		end := first + (k+1)*(n-first)/folds

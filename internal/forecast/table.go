@@ -205,3 +205,25 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 	}
 	return t, nil
 }
+
+// Tail returns the table cut to the last n rows of the series, followed by
+// all its forecast rows; the whole table when n is 0 or covers it. The rows
+// are shared with t, not copied.
+func (t *Table) Tail(n int) *Table {
+	series := t.Len()
+	for series > 0 && t.Split[series-1] == "forecast" {
+		series--
+	}
+	if n <= 0 || n >= series {
+		return t
+	}
+	from := series - n
+	out := &Table{Actual: t.Actual[from:], Predicted: t.Predicted[from:], Split: t.Split[from:]}
+	if t.Dates != nil {
+		out.Dates = t.Dates[from:]
+	}
+	for _, b := range t.Bands {
+		out.Bands = append(out.Bands, TableBand{Level: b.Level, Lo: b.Lo[from:], Hi: b.Hi[from:]})
+	}
+	return out
+}

@@ -1,0 +1,229 @@
+package forecast
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/lstmfc/lstmfc/internal/window"
+)
+
+// quick is a small configuration that trains in about a second.
+func quick(target window.Target) Config {
+	return Config{
+		Lookback: 16, Units: []int{8, 8}, Target: target, Epochs: 30, BatchSize: 16, LR: 1e-2,
+		Patience: 8, Seed: 1, ValSplit: 0.15, TestSplit: 0.15, Levels: []float64{0.8, 0.95},
+	}
+}
+
+// noisySine is a series an LSTM can forecast far better than "tomorrow = today".
+func noisySine(n int, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 0))
+	p := make([]float64, n)
+	for i := range p {
+		p[i] = 100 + 10*math.Sin(2*math.Pi*float64(i)/25) + 0.5*r.NormFloat64()
+	}
+	return p
+}
+
+// randomWalk is a series nothing can forecast better than its last value.
+func randomWalk(n int, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 0))
+	p := make([]float64, n)
+	p[0] = 100
+	for i := 1; i < n; i++ {
+		p[i] = p[i-1] + r.NormFloat64()
+	}
+	return p
+}
+
+func testReport(t *testing.T, prices []float64, cfg Config) Report {
+	t.Helper()
+	fit, err := Train(context.Background(), prices, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := fit.Split.Test()
+	tb, err := fit.Table(prices, nil, fit.Split.Span, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Evaluate(prices, tb.Predicted, tb.Bands, lo, hi, fit.Split.TrainEnd)
+}
+
+func TestBeatsNaiveOnSine(t *testing.T) {
+	for _, target := range []window.Target{window.Price, window.Delta} {
+		r := testReport(t, noisySine(1200, 1), quick(target))
+		if !(r.LSTM.RMSE < 0.7*r.Naive.RMSE) {
+			t.Errorf("target %s: LSTM RMSE %g, naive %g: want the LSTM clearly (30%%) better on a noisy sine", target, r.LSTM.RMSE, r.Naive.RMSE)
+		}
+		var b bytes.Buffer
+		r.WriteText(&b, "Test")
+		if !strings.Contains(b.String(), "The LSTM beats the naive forecast") {
+			t.Errorf("target %s: report does not say the LSTM wins:\n%s", target, b.String())
+		}
+	}
+}
+
+func TestRandomWalkDoesNotBeatNaive(t *testing.T) {
+	r := testReport(t, randomWalk(1200, 2), quick(window.Price))
+	var b bytes.Buffer
+	r.WriteText(&b, "Test")
+	if r.BeatsNaive() || !strings.Contains(b.String(), "does not beat the naive forecast") {
+		t.Errorf("LSTM RMSE %g vs naive %g on a random walk; report:\n%s", r.LSTM.RMSE, r.Naive.RMSE, b.String())
+	}
+}
+
+// TestWalkForwardSeesOnlyThePast changes one value inside a fold's span:
+// no prediction of that value or any before it may change, since no fold's
+// scaler, model or input window may see it; the prediction right after it
+// must change, or the test proves nothing.
+func TestWalkForwardSeesOnlyThePast(t *testing.T) {
+	cfg := quick(window.Price)
+	cfg.Epochs = 3
+	prices := noisySine(400, 3)
+	a, err := WalkForward(context.Background(), prices, cfg, 3, 0.5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range []int{a.Folds[0].Start, a.Folds[1].Start + 5, a.Folds[2].End - 2} {
+		changed := append([]float64(nil), prices...)
+		changed[j] = 1e3 // far outside the range: it would move any scaler that saw it
+		b, err := WalkForward(context.Background(), changed, cfg, 3, 0.5, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i <= j; i++ {
+			if !same(a.Predicted[i], b.Predicted[i]) {
+				t.Fatalf("changing value %d changed the prediction of value %d: %v vs %v", j, i, a.Predicted[i], b.Predicted[i])
+			}
+		}
+		if same(a.Predicted[j+1], b.Predicted[j+1]) {
+			t.Errorf("changing value %d did not change the prediction after it", j)
+		}
+	}
+}
+
+func same(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+
+// TestForecastIsOneStepFedBack checks the recursive forecast against
+// one-step predictions of the series extended by the forecast itself.
+func TestForecastIsOneStepFedBack(t *testing.T) {
+	for _, target := range []window.Target{window.Price, window.Return, window.Delta} {
+		cfg := quick(target)
+		cfg.Epochs = 2
+		prices := noisySine(300, 4)
+		fit, err := Train(context.Background(), prices, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc, err := fit.Forecast(prices, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := append(append([]float64(nil), prices...), fc...)
+		one := fit.OneStep(ext)
+		for h, want := range fc {
+			if got := one[len(prices)+h]; !scalar.EqualWithinAbsOrRel(got, want, 1e-12, 1e-12) {
+				t.Errorf("target %s: forecast step %d is %v, one-step prediction of the fed-back series %v", target, h+1, want, got)
+			}
+		}
+	}
+}
+
+func TestMetaRoundTrip(t *testing.T) {
+	cfg := quick(window.Return)
+	cfg.Epochs = 1
+	fit, err := Train(context.Background(), noisySine(300, 5), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := FromFile(fit.Net, fit.Meta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Enc != fit.Enc || got.Lookback != fit.Lookback || len(got.Intervals) != 2 {
+		t.Fatalf("round trip gave %+v, want %+v", got, fit.Model)
+	}
+	for i, iv := range got.Intervals {
+		if iv != fit.Intervals[i] {
+			t.Errorf("interval %d: %+v, want %+v", i, iv, fit.Intervals[i])
+		}
+	}
+}
+
+func TestFromFileRequiredKeysOnly(t *testing.T) {
+	fit, err := Train(context.Background(), noisySine(200, 6), Config{Lookback: 5, Units: []int{3}, Target: window.Price, Epochs: 1, BatchSize: 8}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := FromFile(fit.Net, map[string]string{"lookback": "5", "scaler_min": "90", "scaler_max": "110"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Enc.Target != window.Price || m.Enc.Scale.Min != 90 || m.Enc.Scale.Max != 110 || m.Intervals != nil {
+		t.Errorf("got %+v", m)
+	}
+	for _, bad := range []map[string]string{
+		{"lookback": "0", "scaler_min": "0", "scaler_max": "1"},
+		{"lookback": "5", "scaler_min": "x", "scaler_max": "1"},
+		{"lookback": "5", "scaler_min": "0", "scaler_max": "1", "target": "volume"},
+		{"lookback": "5", "scaler_min": "0", "scaler_max": "1", "target": "return"},
+		{"lookback": "5", "scaler_min": "0", "scaler_max": "1", "intervals": "0.8"},
+	} {
+		if _, err := FromFile(fit.Net, bad); err == nil || !strings.HasPrefix(err.Error(), "model file: ") {
+			t.Errorf("%v: error %v, want one starting \"model file: \"", bad, err)
+		}
+	}
+}
+
+func TestTableCSVRoundTrip(t *testing.T) {
+	nan := math.NaN()
+	in := &Table{
+		Actual:    []float64{1.5, 2.25, nan},
+		Predicted: []float64{nan, 2, 2.5},
+		Split:     []string{"train", "test", "forecast"},
+		Bands:     []TableBand{{Level: 0.8, Lo: []float64{nan, 1.9, 2.1}, Hi: []float64{nan, 2.1, 2.9}}},
+	}
+	var b bytes.Buffer
+	if err := in.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "date,actual,predicted,split,lo80,hi80\n0,1.5,,train,,\n1,2.25,2,test,1.9,2.1\n2,,2.5,forecast,2.1,2.9\n"
+	if b.String() != want {
+		t.Fatalf("CSV:\n%s\nwant:\n%s", b.String(), want)
+	}
+	out, err := ReadCSV(&b, "p.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Dates != nil || len(out.Bands) != 1 || out.Bands[0].Level != 0.8 {
+		t.Fatalf("read back %+v", out)
+	}
+	for i := range in.Actual {
+		if !same(out.Actual[i], in.Actual[i]) || !same(out.Predicted[i], in.Predicted[i]) || out.Split[i] != in.Split[i] ||
+			!same(out.Bands[0].Lo[i], in.Bands[0].Lo[i]) || !same(out.Bands[0].Hi[i], in.Bands[0].Hi[i]) {
+			t.Errorf("row %d differs", i)
+		}
+	}
+}
+
+func TestReadCSVErrors(t *testing.T) {
+	for _, tc := range []struct{ in, msg string }{
+		{"", "p.csv: empty file"},
+		{"when,actual,predicted,split\n", "p.csv:1:1: header must start with date,actual,predicted,split"},
+		{"date,actual,predicted,split\n", "p.csv: no rows after the header"},
+		{"date,actual,predicted,split\n0,abc,1,train\n", `p.csv:2:2: "abc" is not a number`},
+		{"date,actual,predicted,split,lo80\n", "p.csv:1: header must start"},
+	} {
+		_, err := ReadCSV(strings.NewReader(tc.in), "p.csv")
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%q: error %v, want %q", tc.in, err, tc.msg)
+		}
+	}
+}
