@@ -117,6 +117,8 @@ func TestBadInput(t *testing.T) {
 		keep[name] = b
 	}
 	bad := func(name string) string { return abs(t, filepath.Join("../../testdata/bad", name)) }
+	gas := abs(t, realCSV)
+	fixture := func(name string) string { return abs(t, filepath.Join("../../internal/lstm/testdata", name)) }
 	longLine := filepath.Join(t.TempDir(), "long.csv")
 	if err := os.WriteFile(longLine, append([]byte("Date,Close\n2020-01-01,"), bytes.Repeat([]byte("9"), 2<<20)...), 0o644); err != nil {
 		t.Fatal(err)
@@ -156,17 +158,21 @@ func TestBadInput(t *testing.T) {
 		{"constant", trainArgs(bad("constant.csv")), 1, "constant"},
 		{"negative with return target", trainArgs(bad("negative.csv"), "--target", "return"), 1, "positive"},
 		{"missing file", trainArgs(bad("nonexistent.csv")), 1, "nonexistent.csv"},
-		{"lookback 0", trainArgs(realCSV, "--lookback", "0"), 2, "--lookback"},
-		{"units 0", trainArgs(realCSV, "--units", "0"), 2, "--units"},
-		{"epochs 0", trainArgs(realCSV, "--epochs", "0"), 2, "--epochs"},
-		{"no training windows", trainArgs(realCSV, "--val-split", "0.6", "--test-split", "0.4"), 2, "--val-split"},
-		{"model in missing dir", trainArgs(realCSV, "--model", "no/such/dir/m.bin"), 2, "--model"},
-		{"model dir not a dir", trainArgs(realCSV, "--model", filepath.Join(readOnly, "m.bin")), 2, "--model"},
+		{"lookback 0", trainArgs(gas, "--lookback", "0"), 2, "--lookback"},
+		{"units 0", trainArgs(gas, "--units", "0"), 2, "--units"},
+		{"epochs 0", trainArgs(gas, "--epochs", "0"), 2, "--epochs"},
+		{"no training windows", trainArgs(gas, "--val-split", "0.6", "--test-split", "0.4"), 2, "--val-split"},
+		{"model in missing dir", trainArgs(gas, "--model", "no/such/dir/m.bin"), 2, "--model"},
+		{"model dir not a dir", trainArgs(gas, "--model", filepath.Join(readOnly, "m.bin")), 2, "--model"},
 		{"horizon 0", []string{"predict", "--horizon", "0"}, 2, "--horizon"},
 		{"predict out in missing dir", []string{"predict", "--out", "no/dir/p.csv"}, 2, "--out"},
 		{"empty model", []string{"predict", "--model", bad("empty.csv")}, 1, "empty"},
 		{"truncated model", []string{"predict", "--model", truncated}, 1, "truncated"},
 		{"png as model", []string{"predict", "--model", pngFile}, 1, "not a safetensors file"},
+		{"future format", []string{"predict", "--model", fixture("file_future_format.safetensors")}, 1, "newer lstmfc"},
+		{"NaN weight", []string{"predict", "--model", fixture("file_nan_weight.safetensors")}, 1, "holds NaN"},
+		{"missing lookback", []string{"predict", "--model", fixture("file_no_lookback.safetensors")}, 1, `no "lookback"`},
+		{"exploding loss", trainArgs(gas, "--lr", "1e300"), 1, "try a lower --lr or set --clip; saved"},
 		{"plain safetensors", []string{"predict", "--model", bad("pytorch_export.safetensors")}, 1, `not an lstmfc model`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

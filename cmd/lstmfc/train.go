@@ -111,7 +111,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	}
 	fit, err := forecast.Train(ctx, s.Values, cfg, progress)
 	if fit == nil {
-		return err
+		return fmt.Errorf("%s: %w", s.Source, err)
 	}
 	meta := fit.Meta()
 	if err := forecast.SeriesMeta(meta, s.Values, s.Dates, fit.Split); err != nil {
@@ -170,6 +170,9 @@ func saveUnfinished(path string, fit *forecast.Fit, meta map[string]string, caus
 	meta["unfinished"] = oneLine(cause.Error())
 	if err := lstm.Save(path, fit.Net, meta); err != nil {
 		return fmt.Errorf("%w; could not save the best weights so far: %v", cause, err)
+	}
+	if fit.Result.BestEpoch == 0 {
+		return fmt.Errorf("%w; saved the initial weights, the last finite ones, to %s", cause, path)
 	}
 	return fmt.Errorf("%w; saved the best weights so far (epoch %d) to %s", cause, fit.Result.BestEpoch, path)
 }
