@@ -103,13 +103,12 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 			len(s.Values), s.Source, cfg.Lookback, joinInts(cfg.Units), cfg.Target, cfg.Epochs, cfg.BatchSize)
 	}
 	start := time.Now()
-	var progress func(lstm.EpochStats)
+	progress, done := func(lstm.EpochStats) {}, func() {}
 	if !o.Quiet {
-		var done func()
 		progress, done = newProgress(ios, cfg.Epochs)
-		defer done()
 	}
 	fit, err := forecast.Train(ctx, s.Values, cfg, progress)
+	done()
 	if fit == nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
