@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/lstmfc/lstmfc/internal/lstm"
 )
 
@@ -220,5 +222,23 @@ func TestBacktestJSON(t *testing.T) {
 	}
 	if len(bt.Folds) != 2 || bt.Overall.Rows != 60 || bt.Folds[0].End != bt.Folds[1].Start {
 		t.Errorf("folds %+v overall rows %d; want 2 adjacent folds over the last 60 of 120 values", bt.Folds, bt.Overall.Rows)
+	}
+}
+
+// TestREADMEDocumentsEveryFlag keeps the README's flag tables in step with
+// the commands.
+func TestREADMEDocumentsEveryFlag(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	root := newRootCmd(&streams{})
+	for _, c := range root.Commands() {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.Name != "help" && !strings.Contains(readme, "| `--"+f.Name+"` | `"+f.DefValue+"`") && !strings.Contains(readme, "| `--"+f.Name+"` |  |") {
+				t.Errorf("README has no row for %s --%s with its default %q", c.Name(), f.Name, f.DefValue)
+			}
+		})
 	}
 }
