@@ -1,12 +1,11 @@
 package lstm
 
-import "gonum.org/v1/gonum/blas"
-
 // backward back-propagates w.dout[:nb] = dLoss/dout through the forward pass
 // last run on x and adds the parameter gradients to grad, a model of m's
 // shape used as gradient storage.
 func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 	T := w.steps
+	fast := w.packed.fast
 	last := len(m.Layers) - 1
 
 	// Head: out_b = DenseW · hT_b + DenseB, so
@@ -14,13 +13,14 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 	{
 		s := &w.layers[last]
 		H := m.Layers[last].Hidden
-		dh := s.dh[:nb*T*H]
+		hp := roundUpCols(H)
+		dh := s.dh[:nb*T*hp]
 		clear(dh)
 		for b := 0; b < nb; b++ {
 			d := w.dout[b]
 			r := b*T + T - 1
 			hT := s.h[r*H : (r+1)*H]
-			dhT := dh[r*H : (r+1)*H]
+			dhT := dh[r*hp : r*hp+H]
 			for j, v := range hT {
 				grad.DenseW[j] += d * v
 				dhT[j] = d * m.DenseW[j]
@@ -31,9 +31,11 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 
 	for k := last; k >= 0; k-- {
 		l := &m.Layers[k]
+		pl := &w.packed.layers[k]
 		gl := &grad.Layers[k]
 		s := &w.layers[k]
 		H := l.Hidden
+		hp := roundUpCols(H)
 		G := 4 * H
 		rows := nb * T
 		in, inDim := x, l.In
@@ -41,7 +43,7 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 			in = w.layers[k-1].h
 		}
 		dz := s.dgates[:rows*G]
-		dhNext := s.dhNext[:nb*H]
+		dhNext := s.dhNext[:nb*hp]
 		dcNext := s.dcNext[:nb*H]
 		clear(dhNext)
 		clear(dcNext)
@@ -54,8 +56,8 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 				d4 := dz[r*G : (r+1)*G]
 				di, df, dg, do := d4[:H], d4[H:2*H], d4[2*H:3*H], d4[3*H:]
 				tc := s.tc[r*H : (r+1)*H]
-				dhIn := s.dh[r*H : (r+1)*H]
-				dhN := dhNext[b*H : (b+1)*H]
+				dhIn := s.dh[r*hp : r*hp+H]
+				dhN := dhNext[b*hp : b*hp+H]
 				dcN := dcNext[b*H : (b+1)*H]
 				var cPrev []float64 // c_{t-1}; nil means c_0 = 0
 				if t > 0 {
@@ -80,7 +82,8 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 			if t > 0 {
 				// dh_{t-1} through the recurrence:
 				// dhNext (nb×H) = dz[:, t] (nb×4H) · Whh (4H×H)
-				gemm(blas.NoTrans, blas.NoTrans, nb, H, G, 1, dz[t*G:], T*G, l.Whh, H, 0, dhNext, H)
+				clear(dhNext)
+				mulAdd(fast, nb, hp, G, dz[t*G:], T*G, 1, pl.whh, hp, dhNext, hp)
 			}
 		}
 
@@ -95,13 +98,22 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 				}
 			}
 		} else {
-			gemm(blas.Trans, blas.NoTrans, G, inDim, rows, 1, dz, G, in, inDim, 1, gl.Wih, inDim)
+			// As its transpose, inᵀ (In×rows) · dz (rows×4H), whose rows
+			// are as wide as the gates.
+			gT := w.gradT[:inDim*G]
+			clear(gT)
+			mulAdd(fast, inDim, G, rows, in, 1, inDim, dz, G, gT, G)
+			addTransposed(gl.Wih, gT, inDim, G)
 		}
-		// dWhh (4H×H) += Σ_b dz[b, 1:T]ᵀ (4H×(T-1)) · h[b, 0:T-1] ((T-1)×H)
+		// dWhh (4H×H) += Σ_b dz[b, 1:T]ᵀ (4H×(T-1)) · h[b, 0:T-1] ((T-1)×H),
+		// as its transpose.
 		if T > 1 {
+			gT := w.gradT[:H*G]
+			clear(gT)
 			for b := 0; b < nb; b++ {
-				gemm(blas.Trans, blas.NoTrans, G, H, T-1, 1, dz[(b*T+1)*G:], G, s.h[b*T*H:], H, 1, gl.Whh, H)
+				mulAdd(fast, H, G, T-1, s.h[b*T*H:], 1, H, dz[(b*T+1)*G:], G, gT, G)
 			}
+			addTransposed(gl.Whh, gT, H, G)
 		}
 		// dbih = dbhh += Σ_rows dz
 		for r := 0; r < rows; r++ {
@@ -113,7 +125,19 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 		if k > 0 {
 			// dLoss/d(input sequence) for the layer below:
 			// dh (rows×In) = dz (rows×4H) · Wih (4H×In)
-			gemm(blas.NoTrans, blas.NoTrans, rows, inDim, G, 1, dz, G, l.Wih, inDim, 0, w.layers[k-1].dh, inDim)
+			ip := roundUpCols(inDim)
+			below := w.layers[k-1].dh[:rows*ip]
+			clear(below)
+			mulAdd(fast, rows, ip, G, dz, G, 1, pl.wih, ip, below, ip)
+		}
+	}
+}
+
+// addTransposed adds the transpose of the r×c row-major src to dst (c×r).
+func addTransposed(dst, src []float64, r, c int) {
+	for i := range r {
+		for j, v := range src[i*c : (i+1)*c] {
+			dst[j*r+i] += v
 		}
 	}
 }

@@ -1,15 +1,13 @@
 package lstm
 
-import (
-	"math"
-
-	"gonum.org/v1/gonum/blas"
-)
+import "math"
 
 // layerState holds one layer's activations, and in training its gradients,
 // for a batch of B windows of T steps. Every buffer is batch-major: element
 // (b, t, j) of a B×T×W buffer is at (b*T+t)*W + j, so the rows of one time
-// step are a strided view with leading dimension T*W.
+// step are a strided view with leading dimension T*W. Buffers of gradients
+// with respect to h have rows of Hp = roundUpCols(H) values, so that the
+// products writing them run in whole kernel blocks.
 type layerState struct {
 	gates []float64 // B×T×4H: pre-activations, then in place i, f, g, o after the non-linearities
 	c     []float64 // B×T×H: cell state c_t
@@ -18,26 +16,104 @@ type layerState struct {
 
 	// Training only.
 	dgates []float64 // B×T×4H: dLoss/d(gate pre-activations)
-	dh     []float64 // B×T×H: dLoss/dh_t from the layer above or the head, recurrence excluded
-	dhNext []float64 // B×H: dLoss/dh_t through h_t's use at step t+1
+	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above or the head, recurrence excluded
+	dhNext []float64 // B×Hp: dLoss/dh_t through h_t's use at step t+1
 	dcNext []float64 // B×H: dLoss/dc_t through c_t's use at step t+1
+}
+
+// packedLayer is a layer's weights copied into the layouts that the
+// products read: B operands row-major with the output's columns contiguous.
+type packedLayer struct {
+	bias []float64 // 4H: Bih + Bhh
+	wihT []float64 // In×4H: Wihᵀ, for the input projection
+	whhT []float64 // H×4H: Whhᵀ, for the recurrence
+	whh  []float64 // 4H×roundUpCols(H): Whh, zero-padded, for dh through the recurrence
+	wih  []float64 // 4H×roundUpCols(In): Wih, zero-padded, for dh of the layer below; nil for the first layer
+}
+
+// packedModel is a model's weights packed for the products of forward and
+// backward passes, shared by the workspaces that run one model
+// concurrently, and whether those products use the assembly kernels.
+type packedModel struct {
+	fast   bool
+	layers []packedLayer
+}
+
+// newPackedModel returns m's weights packed, using the assembly kernels
+// when the CPU runs them.
+func newPackedModel(m *Model) *packedModel {
+	p := &packedModel{fast: haveKernels(), layers: make([]packedLayer, len(m.Layers))}
+	for k, l := range m.Layers {
+		g := 4 * l.Hidden
+		pl := &p.layers[k]
+		pl.bias = make([]float64, g)
+		pl.wihT = make([]float64, l.In*g)
+		pl.whhT = make([]float64, l.Hidden*g)
+		pl.whh = make([]float64, g*roundUpCols(l.Hidden))
+		if k > 0 {
+			pl.wih = make([]float64, g*roundUpCols(l.In))
+		}
+	}
+	p.load(m)
+	return p
+}
+
+// load packs m's current weights; m must have the shape p was made for.
+func (p *packedModel) load(m *Model) {
+	for k, l := range m.Layers {
+		pl := &p.layers[k]
+		g := 4 * l.Hidden
+		for j := range g {
+			pl.bias[j] = l.Bih[j] + l.Bhh[j]
+		}
+		transpose(pl.wihT, l.Wih, g, l.In)
+		transpose(pl.whhT, l.Whh, g, l.Hidden)
+		pad(pl.whh, l.Whh, g, l.Hidden)
+		if pl.wih != nil {
+			pad(pl.wih, l.Wih, g, l.In)
+		}
+	}
+}
+
+// transpose writes the transpose of the r×c row-major src into dst (c×r).
+func transpose(dst, src []float64, r, c int) {
+	for i := range r {
+		for j, v := range src[i*c : (i+1)*c] {
+			dst[j*r+i] = v
+		}
+	}
+}
+
+// pad copies the r×c row-major src into dst with rows of roundUpCols(c)
+// values, the padding zero.
+func pad(dst, src []float64, r, c int) {
+	cp := roundUpCols(c)
+	for i := range r {
+		copy(dst[i*cp:i*cp+c], src[i*c:(i+1)*c])
+	}
 }
 
 // workspace is the preallocated memory of forward and backward passes over
 // at most batch windows of steps time steps.
 type workspace struct {
 	batch, steps int
+	packed       *packedModel // the weights, packed by the workspace's owner
 	layers       []layerState
 	out          []float64 // B: the model's outputs
 	dout         []float64 // B: dLoss/dout
+
+	// Training only: the transpose of one weight matrix's gradient,
+	// max(In, H)×4H, as the products compute it.
+	gradT []float64
 }
 
-// newWorkspace allocates a workspace for m. With train false it holds no
-// gradient buffers, and all layers share one set of activation buffers: a
-// layer's input is consumed by its input projection before it writes any
-// state, and inference needs only the last layer's final hidden state.
-func newWorkspace(m *Model, batch, steps int, train bool) *workspace {
-	w := &workspace{batch: batch, steps: steps, layers: make([]layerState, len(m.Layers)),
+// newWorkspace allocates a workspace for m reading the weights from packed.
+// With train false it holds no gradient buffers, and all layers share one
+// set of activation buffers: a layer's input is consumed by its input
+// projection before it writes any state, and inference needs only the last
+// layer's final hidden state.
+func newWorkspace(m *Model, packed *packedModel, batch, steps int, train bool) *workspace {
+	w := &workspace{batch: batch, steps: steps, packed: packed, layers: make([]layerState, len(m.Layers)),
 		out: make([]float64, batch), dout: make([]float64, batch)}
 	bt := batch * steps
 	if !train {
@@ -56,19 +132,22 @@ func newWorkspace(m *Model, batch, steps int, train bool) *workspace {
 		}
 		return w
 	}
+	gradT := 0
 	for k, l := range m.Layers {
-		h := l.Hidden
+		h, hp := l.Hidden, roundUpCols(l.Hidden)
+		gradT = max(gradT, max(l.In, h)*4*h)
 		w.layers[k] = layerState{
 			gates:  make([]float64, bt*4*h),
 			c:      make([]float64, bt*h),
 			tc:     make([]float64, bt*h),
 			h:      make([]float64, bt*h),
 			dgates: make([]float64, bt*4*h),
-			dh:     make([]float64, bt*h),
-			dhNext: make([]float64, batch*h),
+			dh:     make([]float64, bt*hp),
+			dhNext: make([]float64, batch*hp),
 			dcNext: make([]float64, batch*h),
 		}
 	}
+	w.gradT = make([]float64, gradT)
 	return w
 }
 
@@ -83,9 +162,11 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // w.out[:nb] and every layer's activations in w.layers.
 func (w *workspace) forward(m *Model, x []float64, nb int) {
 	T := w.steps
+	fast := w.packed.fast
 	in, inDim := x, m.Inputs()
 	for k := range m.Layers {
 		l := &m.Layers[k]
+		pl := &w.packed.layers[k]
 		s := &w.layers[k]
 		H := l.Hidden
 		G := 4 * H
@@ -98,7 +179,7 @@ func (w *workspace) forward(m *Model, x []float64, nb int) {
 			for r := 0; r < rows; r++ {
 				zr, xr := z[r*G:(r+1)*G], in[r*inDim:(r+1)*inDim]
 				for j := range zr {
-					v := l.Bih[j] + l.Bhh[j]
+					v := pl.bias[j]
 					for a, xa := range xr {
 						v += l.Wih[j*inDim+a] * xa
 					}
@@ -107,18 +188,15 @@ func (w *workspace) forward(m *Model, x []float64, nb int) {
 			}
 		} else {
 			for r := 0; r < rows; r++ {
-				zr := z[r*G : (r+1)*G]
-				for j := range zr {
-					zr[j] = l.Bih[j] + l.Bhh[j]
-				}
+				copy(z[r*G:(r+1)*G], pl.bias)
 			}
-			gemm(blas.NoTrans, blas.Trans, rows, G, inDim, 1, in, inDim, l.Wih, inDim, 1, z, G)
+			mulAdd(fast, rows, G, inDim, in, inDim, 1, pl.wihT, G, z, G)
 		}
 
 		for t := 0; t < T; t++ {
 			if t > 0 {
 				// z[:, t] (nb×4H) += h[:, t-1] (nb×H) · Whhᵀ (H×4H)
-				gemm(blas.NoTrans, blas.Trans, nb, G, H, 1, s.h[(t-1)*H:], T*H, l.Whh, H, 1, z[t*G:], T*G)
+				mulAdd(fast, nb, G, H, s.h[(t-1)*H:], T*H, 1, pl.whhT, G, z[t*G:], T*G)
 			}
 			for b := 0; b < nb; b++ {
 				r := b*T + t

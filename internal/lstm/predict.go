@@ -13,6 +13,7 @@ const evalBatch = 128
 // concurrently.
 type evaluator struct {
 	steps  int
+	packed *packedModel // the weights, packed once per call of loss or Predict
 	halves [2]*workspace
 	x      []float64 // evalBatch×steps×In: a batch of windows drawn from a Dataset
 	y      []float64 // evalBatch: their targets
@@ -21,9 +22,11 @@ type evaluator struct {
 
 func newEvaluator(m *Model, steps, batch int) *evaluator {
 	first := (batch + 1) / 2
+	packed := newPackedModel(m)
 	return &evaluator{
 		steps:  steps,
-		halves: [2]*workspace{newWorkspace(m, first, steps, false), newWorkspace(m, batch-first, steps, false)},
+		packed: packed,
+		halves: [2]*workspace{newWorkspace(m, packed, first, steps, false), newWorkspace(m, packed, batch-first, steps, false)},
 		x:      make([]float64, batch*steps*m.Inputs()),
 		y:      make([]float64, batch),
 		out:    make([]float64, batch),
@@ -49,6 +52,7 @@ func (e *evaluator) loss(m *Model, d Dataset) float64 {
 	n := d.Len()
 	win := e.steps * m.Inputs()
 	batch := len(e.y)
+	e.packed.load(m)
 	var sum float64
 	for lo := 0; lo < n; lo += batch {
 		nb := min(batch, n-lo)

@@ -15,7 +15,8 @@ import (
 // only on the batch size, so results do not depend on GOMAXPROCS.
 type Trainer struct {
 	model  *Model
-	grad   *Model // dLoss/dparameter in the model's layout, valid after Gradients
+	packed *packedModel // the model's weights as the halves' products read them
+	grad   *Model       // dLoss/dparameter in the model's layout, valid after Gradients
 	opt    adam
 	clip   float64
 	steps  int
@@ -53,10 +54,11 @@ func NewTrainer(m *Model, steps, batch int, cfg TrainConfig) *Trainer {
 		steps: steps,
 		batch: batch,
 	}
+	tr.packed = newPackedModel(m)
 	first := (batch + 1) / 2
-	tr.halves[0] = half{ws: newWorkspace(m, first, steps, true), grad: tr.grad}
+	tr.halves[0] = half{ws: newWorkspace(m, tr.packed, first, steps, true), grad: tr.grad}
 	if batch > 1 {
-		tr.halves[1] = half{ws: newWorkspace(m, batch-first, steps, true), grad: m.zeroLike()}
+		tr.halves[1] = half{ws: newWorkspace(m, tr.packed, batch-first, steps, true), grad: m.zeroLike()}
 	}
 	tr.runSecond = func() {
 		tr.run(&tr.halves[1])
@@ -81,6 +83,7 @@ func (tr *Trainer) Gradients(x, y []float64) float64 {
 			len(x), nb, tr.steps, tr.model.Inputs(), tr.batch))
 	}
 	tr.x, tr.y = x, y
+	tr.packed.load(tr.model)
 	first := (nb + 1) / 2
 	tr.halves[0].lo, tr.halves[0].hi = 0, first
 	tr.halves[1].lo, tr.halves[1].hi = first, nb

@@ -1,0 +1,20 @@
+package lstm
+
+import "golang.org/x/sys/cpu"
+
+// haveKernels reports whether the CPU runs the AVX2/FMA kernels of mulAdd.
+func haveKernels() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
+
+// addMulRows4 adds rows 0..3 of A·B to C over blocks column blocks of
+// kernelCols columns, A being k columns wide with element (i, p) at
+// a[i*sa+p*sk]. It is written in assembly; mulAdd checks the bounds.
+//
+//go:noescape
+func addMulRows4(blocks, k int, a []float64, sa, sk int, b []float64, ldb int, c []float64, ldc int)
+
+// addMulRow adds row 0 of A·B to C over blocks column blocks of kernelCols
+// columns, with A's element (0, p) at a[p*sk]. It is written in assembly;
+// mulAdd checks the bounds.
+//
+//go:noescape
+func addMulRow(blocks, k int, a []float64, sk int, b []float64, ldb int, c []float64)

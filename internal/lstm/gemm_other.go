@@ -1,0 +1,17 @@
+//go:build !amd64
+
+package lstm
+
+// haveKernels reports whether the CPU runs the assembly kernels of mulAdd:
+// there are none for this architecture.
+func haveKernels() bool { return false }
+
+// addMulRows4 is never called: haveKernels is false.
+func addMulRows4(blocks, k int, a []float64, sa, sk int, b []float64, ldb int, c []float64, ldc int) {
+	panic("lstm: no assembly kernels on this architecture")
+}
+
+// addMulRow is never called: haveKernels is false.
+func addMulRow(blocks, k int, a []float64, sk int, b []float64, ldb int, c []float64) {
+	panic("lstm: no assembly kernels on this architecture")
+}
