@@ -87,24 +87,12 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 			}
 		}
 
-		// dWih (4H×In) += dzᵀ (4H×rows) · in (rows×In)
-		if inDim <= narrowInput {
-			for r := 0; r < rows; r++ {
-				xr := in[r*inDim : (r+1)*inDim]
-				for j, d := range dz[r*G : (r+1)*G] {
-					for a, xa := range xr {
-						gl.Wih[j*inDim+a] += d * xa
-					}
-				}
-			}
-		} else {
-			// As its transpose, inᵀ (In×rows) · dz (rows×4H), whose rows
-			// are as wide as the gates.
-			gT := w.gradT[:inDim*G]
-			clear(gT)
-			mulAdd(fast, inDim, G, rows, in, 1, inDim, dz, G, gT, G)
-			addTransposed(gl.Wih, gT, inDim, G)
-		}
+		// dWih (4H×In) += dzᵀ (4H×rows) · in (rows×In), as its transpose
+		// inᵀ (In×rows) · dz (rows×4H), whose rows are as wide as the gates.
+		gT := w.gradT[:inDim*G]
+		clear(gT)
+		mulAdd(fast, inDim, G, rows, in, 1, inDim, dz, G, gT, G)
+		addTransposed(gl.Wih, gT, inDim, G)
 		// dWhh (4H×H) += Σ_b dz[b, 1:T]ᵀ (4H×(T-1)) · h[b, 0:T-1] ((T-1)×H),
 		// as its transpose.
 		if T > 1 {
@@ -115,12 +103,13 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 			}
 			addTransposed(gl.Whh, gT, H, G)
 		}
-		// dbih = dbhh += Σ_rows dz
-		for r := 0; r < rows; r++ {
-			for j, v := range dz[r*G : (r+1)*G] {
-				gl.Bih[j] += v
-				gl.Bhh[j] += v
-			}
+		// dbih = dbhh += Σ_rows dz = 1ᵀ (1×rows) · dz (rows×4H)
+		db := w.gradT[:G]
+		clear(db)
+		mulAdd(fast, 1, G, rows, w.ones, 1, 1, dz, G, db, G)
+		for j, v := range db {
+			gl.Bih[j] += v
+			gl.Bhh[j] += v
 		}
 		if k > 0 {
 			// dLoss/d(input sequence) for the layer below:

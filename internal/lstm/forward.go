@@ -103,8 +103,10 @@ type workspace struct {
 	dout         []float64 // B: dLoss/dout
 
 	// Training only: the transpose of one weight matrix's gradient,
-	// max(In, H)×4H, as the products compute it.
+	// max(In, H)×4H, as the products compute it, and B×T ones, whose
+	// product with the gates' gradients sums them over all rows.
 	gradT []float64
+	ones  []float64
 }
 
 // newWorkspace allocates a workspace for m reading the weights from packed.
@@ -148,13 +150,12 @@ func newWorkspace(m *Model, packed *packedModel, batch, steps int, train bool) *
 		}
 	}
 	w.gradT = make([]float64, gradT)
+	w.ones = make([]float64, bt)
+	for i := range w.ones {
+		w.ones[i] = 1
+	}
 	return w
 }
-
-// narrowInput is the widest layer input whose products with Wih are plain
-// loops: with so few columns a matrix product is mostly call overhead (the
-// tutorial's first layer reads one feature).
-const narrowInput = 4
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
@@ -175,23 +176,10 @@ func (w *workspace) forward(m *Model, x []float64, nb int) {
 
 		// Input projection for all steps at once:
 		// z (rows×4H) = in (rows×In) · Wihᵀ (In×4H) + bih + bhh.
-		if inDim <= narrowInput {
-			for r := 0; r < rows; r++ {
-				zr, xr := z[r*G:(r+1)*G], in[r*inDim:(r+1)*inDim]
-				for j := range zr {
-					v := pl.bias[j]
-					for a, xa := range xr {
-						v += l.Wih[j*inDim+a] * xa
-					}
-					zr[j] = v
-				}
-			}
-		} else {
-			for r := 0; r < rows; r++ {
-				copy(z[r*G:(r+1)*G], pl.bias)
-			}
-			mulAdd(fast, rows, G, inDim, in, inDim, 1, pl.wihT, G, z, G)
+		for r := 0; r < rows; r++ {
+			copy(z[r*G:(r+1)*G], pl.bias)
 		}
+		mulAdd(fast, rows, G, inDim, in, inDim, 1, pl.wihT, G, z, G)
 
 		for t := 0; t < T; t++ {
 			if t > 0 {
