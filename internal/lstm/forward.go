@@ -2,19 +2,17 @@ package lstm
 
 import "math"
 
-// layerState holds one layer's activations, and in training its gradients,
+// layerState holds one layer's activations and gradients in training,
 // for a batch of B windows of T steps. Every buffer is batch-major: element
 // (b, t, j) of a B×T×W buffer is at (b*T+t)*W + j, so the rows of one time
 // step are a strided view with leading dimension T*W. Buffers of gradients
 // with respect to h have rows of Hp = roundUpCols(H) values, so that the
 // products writing them run in whole kernel blocks.
 type layerState struct {
-	gates []float64 // B×T×4H: pre-activations, then in place i, f, g, o after the non-linearities
-	c     []float64 // B×T×H: cell state c_t
-	tc    []float64 // B×T×H: tanh(c_t)
-	h     []float64 // B×T×H: hidden state h_t, the layer's output sequence
-
-	// Training only.
+	gates  []float64 // B×T×4H: pre-activations, then in place i, f, g, o after the non-linearities
+	c      []float64 // B×T×H: cell state c_t
+	tc     []float64 // B×T×H: tanh(c_t)
+	h      []float64 // B×T×H: hidden state h_t, the layer's output sequence
 	dgates []float64 // B×T×4H: dLoss/d(gate pre-activations)
 	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above or the head, recurrence excluded
 	dhNext []float64 // B×Hp: dLoss/dh_t through h_t's use at step t+1
@@ -102,38 +100,19 @@ type workspace struct {
 	out          []float64 // B: the model's outputs
 	dout         []float64 // B: dLoss/dout
 
-	// Training only: the transpose of one weight matrix's gradient,
-	// max(In, H)×4H, as the products compute it, and B×T ones, whose
-	// product with the gates' gradients sums them over all rows.
+	// The transpose of one weight matrix's gradient, max(In, H)×4H, as the
+	// products compute it, and B×T ones, whose product with the gates'
+	// gradients sums them over all rows.
 	gradT []float64
 	ones  []float64
 }
 
-// newWorkspace allocates a workspace for m reading the weights from packed.
-// With train false it holds no gradient buffers, and all layers share one
-// set of activation buffers: a layer's input is consumed by its input
-// projection before it writes any state, and inference needs only the last
-// layer's final hidden state.
-func newWorkspace(m *Model, packed *packedModel, batch, steps int, train bool) *workspace {
+// newWorkspace allocates a training workspace for m reading the weights
+// from packed.
+func newWorkspace(m *Model, packed *packedModel, batch, steps int) *workspace {
 	w := &workspace{batch: batch, steps: steps, packed: packed, layers: make([]layerState, len(m.Layers)),
 		out: make([]float64, batch), dout: make([]float64, batch)}
 	bt := batch * steps
-	if !train {
-		hmax := 0
-		for _, l := range m.Layers {
-			hmax = max(hmax, l.Hidden)
-		}
-		shared := layerState{
-			gates: make([]float64, bt*4*hmax),
-			c:     make([]float64, bt*hmax),
-			tc:    make([]float64, bt*hmax),
-			h:     make([]float64, bt*hmax),
-		}
-		for k := range w.layers {
-			w.layers[k] = shared
-		}
-		return w
-	}
 	gradT := 0
 	for k, l := range m.Layers {
 		h, hp := l.Hidden, roundUpCols(l.Hidden)
@@ -188,40 +167,49 @@ func (w *workspace) forward(m *Model, x []float64, nb int) {
 			}
 			for b := 0; b < nb; b++ {
 				r := b*T + t
-				g4 := z[r*G : (r+1)*G]
-				zi, zf, zg, zo := g4[:H], g4[H:2*H], g4[2*H:3*H], g4[3*H:]
-				c := s.c[r*H : (r+1)*H]
-				tc := s.tc[r*H : (r+1)*H]
-				h := s.h[r*H : (r+1)*H]
 				var cPrev []float64 // c_{t-1}; nil means c_0 = 0
 				if t > 0 {
 					cPrev = s.c[(r-1)*H : r*H]
 				}
-				for j := range H {
-					i, f, g, o := sigmoid(zi[j]), sigmoid(zf[j]), math.Tanh(zg[j]), sigmoid(zo[j])
-					zi[j], zf[j], zg[j], zo[j] = i, f, g, o
-					cj := i * g
-					if cPrev != nil {
-						cj = f*cPrev[j] + cj
-					}
-					c[j] = cj
-					tc[j] = math.Tanh(cj)
-					h[j] = o * tc[j]
-				}
+				cellRow(z[r*G:(r+1)*G], cPrev, s.c[r*H:(r+1)*H], s.tc[r*H:(r+1)*H], s.h[r*H:(r+1)*H])
 			}
 		}
 		in, inDim = s.h[:rows*H], H
 	}
 
-	// Head: out_b = DenseW · h_last[b, T-1] + DenseB.
 	H := len(m.DenseW)
-	hs := w.layers[len(w.layers)-1].h
-	for b := 0; b < nb; b++ {
-		hT := hs[(b*T+T-1)*H : (b*T+T)*H]
+	denseHead(m, w.layers[len(w.layers)-1].h[(T-1)*H:], T*H, w.out[:nb])
+}
+
+// cellRow completes one step of one window in a layer of H units: it
+// replaces the gate pre-activations z (4H) in place by i, f, g, o and
+// writes c_t = f·c_{t-1} + i·g, tanh(c_t) and h_t = o·tanh(c_t) into c, tc
+// and h (H each). A nil cPrev means c_{t-1} = 0; cPrev may be c itself.
+func cellRow(z, cPrev, c, tc, h []float64) {
+	H := len(c)
+	zi, zf, zg, zo := z[:H], z[H:2*H], z[2*H:3*H], z[3*H:4*H]
+	tc, h = tc[:H], h[:H]
+	for j := range H {
+		i, f, g, o := sigmoid(zi[j]), sigmoid(zf[j]), math.Tanh(zg[j]), sigmoid(zo[j])
+		zi[j], zf[j], zg[j], zo[j] = i, f, g, o
+		cj := i * g
+		if cPrev != nil {
+			cj = f*cPrev[j] + cj
+		}
+		c[j] = cj
+		tc[j] = math.Tanh(cj)
+		h[j] = o * tc[j]
+	}
+}
+
+// denseHead writes into out[b] the head's output DenseW · h_b + DenseB for
+// the hidden states h_b at h[b*stride:].
+func denseHead(m *Model, h []float64, stride int, out []float64) {
+	for b := range out {
 		o := m.DenseB[0]
-		for j, v := range hT {
+		for j, v := range h[b*stride : b*stride+len(m.DenseW)] {
 			o += m.DenseW[j] * v
 		}
-		w.out[b] = o
+		out[b] = o
 	}
 }

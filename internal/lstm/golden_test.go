@@ -160,7 +160,7 @@ func testGolden(t *testing.T, path string) {
 		}
 		copy(p.Data, g.Params[p.Name])
 	}
-	ws := newWorkspace(m, newPackedModel(m), c.B, c.T, true)
+	ws := newWorkspace(m, newPackedModel(m), c.B, c.T)
 	ws.forward(m, g.X, c.B)
 	checkAbs(t, "outputs", ws.out, g.Out)
 	l1, l2 := ws.layers[0], ws.layers[1]

@@ -14,7 +14,7 @@ const evalBatch = 128
 type evaluator struct {
 	steps  int
 	packed *packedModel // the weights, packed once per call of loss or Predict
-	halves [2]*workspace
+	halves [2]*inference
 	x      []float64 // evalBatch×steps×In: a batch of windows drawn from a Dataset
 	y      []float64 // evalBatch: their targets
 	out    []float64 // evalBatch: the model's outputs on the batch
@@ -22,11 +22,10 @@ type evaluator struct {
 
 func newEvaluator(m *Model, steps, batch int) *evaluator {
 	first := (batch + 1) / 2
-	packed := newPackedModel(m)
 	return &evaluator{
 		steps:  steps,
-		packed: packed,
-		halves: [2]*workspace{newWorkspace(m, packed, first, steps, false), newWorkspace(m, packed, batch-first, steps, false)},
+		packed: newPackedModel(m),
+		halves: [2]*inference{newInference(m, first), newInference(m, batch-first)},
 		x:      make([]float64, batch*steps*m.Inputs()),
 		y:      make([]float64, batch),
 		out:    make([]float64, batch),
@@ -39,12 +38,74 @@ func (e *evaluator) forward(m *Model, x []float64, nb int) {
 	win := e.steps * m.Inputs()
 	var wg sync.WaitGroup
 	if nb > first {
-		wg.Go(func() { e.halves[1].forward(m, x[first*win:nb*win], nb-first) })
+		wg.Go(func() { e.halves[1].forward(m, e.packed, x[first*win:nb*win], nb-first, e.steps) })
 	}
-	e.halves[0].forward(m, x[:first*win], first)
+	e.halves[0].forward(m, e.packed, x[:first*win], first, e.steps)
 	wg.Wait()
 	copy(e.out, e.halves[0].out[:first])
 	copy(e.out[first:], e.halves[1].out[:nb-first])
+}
+
+// inference is the memory of a forward pass without gradients over at most
+// batch windows: only the current step's state of each layer, so that it
+// does not grow with the window length.
+type inference struct {
+	layers []inferenceLayer
+	tc     []float64 // H: tanh(c_t) of the row in progress
+	out    []float64 // B: the model's outputs
+}
+
+// inferenceLayer is one layer's state at the current step for B windows.
+type inferenceLayer struct {
+	z    []float64 // B×4H: gate pre-activations, then the gates
+	c, h []float64 // B×H: c_t and h_t, overwritten at each step
+}
+
+func newInference(m *Model, batch int) *inference {
+	s := &inference{layers: make([]inferenceLayer, len(m.Layers)), out: make([]float64, batch)}
+	hmax := 0
+	for k, l := range m.Layers {
+		h := l.Hidden
+		hmax = max(hmax, h)
+		s.layers[k] = inferenceLayer{z: make([]float64, batch*4*h), c: make([]float64, batch*h), h: make([]float64, batch*h)}
+	}
+	s.tc = make([]float64, hmax)
+	return s
+}
+
+// forward runs m over the nb windows of x (nb×steps×In), advancing every
+// layer one step at a time, and leaves the outputs in s.out[:nb].
+func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int) {
+	inDim := m.Inputs()
+	for t := range steps {
+		in, sa := x[t*inDim:], steps*inDim
+		for k := range m.Layers {
+			l := &m.Layers[k]
+			pl := &p.layers[k]
+			st := &s.layers[k]
+			H := l.Hidden
+			G := 4 * H
+			z := st.z[:nb*G]
+			for b := range nb {
+				copy(z[b*G:(b+1)*G], pl.bias)
+			}
+			// z (nb×4H) += x_t (nb×In) · Wihᵀ (In×4H) + h_{t-1} (nb×H) · Whhᵀ (H×4H)
+			mulAdd(p.fast, nb, G, l.In, in, sa, 1, pl.wihT, G, z, G)
+			if t > 0 {
+				mulAdd(p.fast, nb, G, H, st.h, H, 1, pl.whhT, G, z, G)
+			}
+			for b := range nb {
+				var cPrev []float64 // c_{t-1}, overwritten in place; nil means c_0 = 0
+				if t > 0 {
+					cPrev = st.c[b*H : (b+1)*H]
+				}
+				cellRow(z[b*G:(b+1)*G], cPrev, st.c[b*H:(b+1)*H], s.tc, st.h[b*H:(b+1)*H])
+			}
+			in, sa = st.h, H
+		}
+	}
+	H := len(m.DenseW)
+	denseHead(m, s.layers[len(s.layers)-1].h, H, s.out[:nb])
 }
 
 // loss returns the mean squared error of m over d.

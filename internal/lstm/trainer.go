@@ -56,9 +56,9 @@ func NewTrainer(m *Model, steps, batch int, cfg TrainConfig) *Trainer {
 	}
 	tr.packed = newPackedModel(m)
 	first := (batch + 1) / 2
-	tr.halves[0] = half{ws: newWorkspace(m, tr.packed, first, steps, true), grad: tr.grad}
+	tr.halves[0] = half{ws: newWorkspace(m, tr.packed, first, steps), grad: tr.grad}
 	if batch > 1 {
-		tr.halves[1] = half{ws: newWorkspace(m, tr.packed, batch-first, steps, true), grad: m.zeroLike()}
+		tr.halves[1] = half{ws: newWorkspace(m, tr.packed, batch-first, steps), grad: m.zeroLike()}
 	}
 	tr.runSecond = func() {
 		tr.run(&tr.halves[1])
