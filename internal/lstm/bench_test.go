@@ -1,6 +1,7 @@
 package lstm
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -56,4 +57,50 @@ func BenchmarkPredict(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N*nb)/b.Elapsed().Seconds(), "samples/s")
 	})
+}
+
+// spread is a Dataset of n windows of d drawn evenly from all of d, so that
+// a benchmark of fixed work still reads the whole series.
+type spread struct {
+	d windows
+	n int
+}
+
+func (s spread) Len() int { return s.n }
+
+func (s spread) Sample(i int, x []float64) float64 {
+	return s.d.Sample(i*(s.d.Len()/s.n), x)
+}
+
+// BenchmarkEpoch measures how the cost of Train grows: each op is one epoch
+// of 8 batches of 32 windows spread over a random walk of n points with
+// lookback T. The time per window must not depend on n, so that an epoch
+// over all the windows of a series costs time in proportion to their
+// number, and must grow in proportion to T; the memory allocated per op
+// (the trainer's workspace) must not depend on n.
+func BenchmarkEpoch(b *testing.B) {
+	const batch, windowsPerOp = 32, 8 * 32
+	for _, c := range []struct{ n, steps int }{{2000, 60}, {20000, 60}, {200000, 60}, {20000, 30}, {20000, 120}} {
+		b.Run(fmt.Sprintf("n=%d/T=%d", c.n, c.steps), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			walk := make([]float64, c.n)
+			for i := 1; i < c.n; i++ {
+				walk[i] = walk[i-1] + rng.NormFloat64()
+			}
+			data := spread{windows{walk, c.steps}, windowsPerOp}
+			m, err := New(1, []int{50, 50})
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.InitKeras(1)
+			cfg := TrainConfig{Steps: c.steps, Epochs: 1, BatchSize: batch}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Train(context.Background(), m, data, nil, cfg, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(b.N*windowsPerOp), "µs/window")
+		})
+	}
 }
