@@ -8,31 +8,41 @@ type adam struct {
 	lr, beta1, beta2, eps float64
 	step                  int       // number of updates made, t in the formulas
 	m, v                  []float64 // moment estimates: PyTorch's exp_avg and exp_avg_sq
+
+	// The current update's lr/(1-β1ᵗ) and √(1-β2ᵗ).
+	stepSize, sqrtBC2 float64
 }
 
 func newAdam(n int, lr, beta1, beta2, eps float64) adam {
 	return adam{lr: lr, beta1: beta1, beta2: beta2, eps: eps, m: make([]float64, n), v: make([]float64, n)}
 }
 
-// update applies one step to p with gradient g:
+// next starts update number step+1, to be applied by apply to every part
+// of the parameters:
 //
 //	m = β1·m + (1-β1)·g
 //	v = β2·v + (1-β2)·g²
 //	p -= (lr/(1-β1ᵗ)) · m / (√v/√(1-β2ᵗ) + eps)
 //
 // Unlike Keras, eps is added after the bias correction of √v.
-func (a *adam) update(p, g []float64) {
+func (a *adam) next() {
 	a.step++
 	t := float64(a.step)
-	stepSize := a.lr / (1 - math.Pow(a.beta1, t))
-	sqrtBC2 := math.Sqrt(1 - math.Pow(a.beta2, t))
-	m, v := a.m[:len(p)], a.v[:len(p)]
-	g = g[:len(p)]
+	a.stepSize = a.lr / (1 - math.Pow(a.beta1, t))
+	a.sqrtBC2 = math.Sqrt(1 - math.Pow(a.beta2, t))
+}
+
+// apply makes the current update to the parameters p[lo:hi] with gradient
+// g[lo:hi]. Parts of the parameters are independent, so disjoint parts may
+// be updated concurrently.
+func (a *adam) apply(p, g []float64, lo, hi int) {
+	m, v := a.m[lo:hi], a.v[lo:hi]
+	p, g = p[lo:hi], g[lo:hi]
 	for i, gi := range g {
 		mi := a.beta1*m[i] + (1-a.beta1)*gi
 		vi := a.beta2*v[i] + (1-a.beta2)*gi*gi
 		m[i], v[i] = mi, vi
-		p[i] -= stepSize * (mi / (math.Sqrt(vi)/sqrtBC2 + a.eps))
+		p[i] -= a.stepSize * (mi / (math.Sqrt(vi)/a.sqrtBC2 + a.eps))
 	}
 }
 

@@ -27,6 +27,9 @@ type Trainer struct {
 	x, y      []float64
 	wg        sync.WaitGroup
 	runSecond func() // runs halves[1] and signals wg; bound once so a step does not allocate
+	// updateSecond makes the Adam update of the second half of the
+	// parameters and signals wg, bound once like runSecond.
+	updateSecond func()
 }
 
 // half is one of the two parts of a batch that a Trainer processes
@@ -62,6 +65,11 @@ func NewTrainer(m *Model, steps, batch int, cfg TrainConfig) *Trainer {
 	}
 	tr.runSecond = func() {
 		tr.run(&tr.halves[1])
+		tr.wg.Done()
+	}
+	tr.updateSecond = func() {
+		n := len(tr.model.Data)
+		tr.opt.apply(tr.model.Data, tr.grad.Data, n/2, n)
 		tr.wg.Done()
 	}
 	return tr
@@ -132,10 +140,15 @@ func (tr *Trainer) Step(x, y []float64) float64 {
 }
 
 // applyGradients clips the gradient of the last Gradients call if the
-// trainer clips and updates the model by one Adam step.
+// trainer clips and updates the model by one Adam step, the two halves of
+// the parameters concurrently.
 func (tr *Trainer) applyGradients() {
 	if tr.clip > 0 {
 		clipNorm(tr.grad.Data, tr.clip)
 	}
-	tr.opt.update(tr.model.Data, tr.grad.Data)
+	tr.opt.next()
+	tr.wg.Add(1)
+	go tr.updateSecond()
+	tr.opt.apply(tr.model.Data, tr.grad.Data, 0, len(tr.model.Data)/2)
+	tr.wg.Wait()
 }
