@@ -171,7 +171,7 @@ func (w *workspace) forward(m *Model, x []float64, nb int) {
 				if t > 0 {
 					cPrev = s.c[(r-1)*H : r*H]
 				}
-				cellRow(z[r*G:(r+1)*G], cPrev, s.c[r*H:(r+1)*H], s.tc[r*H:(r+1)*H], s.h[r*H:(r+1)*H])
+				cellRow(fast, z[r*G:(r+1)*G], cPrev, s.c[r*H:(r+1)*H], s.tc[r*H:(r+1)*H], s.h[r*H:(r+1)*H])
 			}
 		}
 		in, inDim = s.h[:rows*H], H
@@ -185,11 +185,21 @@ func (w *workspace) forward(m *Model, x []float64, nb int) {
 // replaces the gate pre-activations z (4H) in place by i, f, g, o and
 // writes c_t = f·c_{t-1} + i·g, tanh(c_t) and h_t = o·tanh(c_t) into c, tc
 // and h (H each). A nil cPrev means c_{t-1} = 0; cPrev may be c itself.
-func cellRow(z, cPrev, c, tc, h []float64) {
+// With fast set, whole groups of four units are computed by the AVX2/FMA
+// kernel.
+func cellRow(fast bool, z, cPrev, c, tc, h []float64) {
 	H := len(c)
 	zi, zf, zg, zo := z[:H], z[H:2*H], z[2*H:3*H], z[3*H:4*H]
 	tc, h = tc[:H], h[:H]
-	for j := range H {
+	if cPrev != nil {
+		cPrev = cPrev[:H]
+	}
+	from := 0
+	if fast {
+		cellAVX(z[:4*H], cPrev, c, tc, h)
+		from = H &^ 3
+	}
+	for j := from; j < H; j++ {
 		i, f, g, o := sigmoid(zi[j]), sigmoid(zf[j]), math.Tanh(zg[j]), sigmoid(zo[j])
 		zi[j], zf[j], zg[j], zo[j] = i, f, g, o
 		cj := i * g

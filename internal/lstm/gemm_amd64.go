@@ -18,3 +18,10 @@ func addMulRows4(blocks, k int, a []float64, sa, sk int, b []float64, ldb int, c
 //
 //go:noescape
 func addMulRow(blocks, k int, a []float64, sk int, b []float64, ldb int, c []float64)
+
+// cellAVX is cellRow for units 0..len(c)/4*4-1, four at a time, written in
+// assembly with AVX2 and FMA. Its exp is a polynomial exact to about an ulp,
+// and tanh(x) is computed as 2/(1+exp(-2x)) - 1, exact to an ulp of 1.
+//
+//go:noescape
+func cellAVX(z, cPrev, c, tc, h []float64)

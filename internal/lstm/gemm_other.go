@@ -15,3 +15,8 @@ func addMulRows4(blocks, k int, a []float64, sa, sk int, b []float64, ldb int, c
 func addMulRow(blocks, k int, a []float64, sk int, b []float64, ldb int, c []float64) {
 	panic("lstm: no assembly kernels on this architecture")
 }
+
+// cellAVX is never called: haveKernels is false.
+func cellAVX(z, cPrev, c, tc, h []float64) {
+	panic("lstm: no assembly kernels on this architecture")
+}

@@ -99,7 +99,7 @@ func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int
 				if t > 0 {
 					cPrev = st.c[b*H : (b+1)*H]
 				}
-				cellRow(z[b*G:(b+1)*G], cPrev, st.c[b*H:(b+1)*H], s.tc, st.h[b*H:(b+1)*H])
+				cellRow(p.fast, z[b*G:(b+1)*G], cPrev, st.c[b*H:(b+1)*H], s.tc, st.h[b*H:(b+1)*H])
 			}
 			in, sa = st.h, H
 		}

@@ -1,0 +1,209 @@
+#include "textflag.h"
+
+// Each constant of the cell kernel is repeated in the four lanes of an AVX
+// register, so that instructions can read it from memory.
+DATA cellConsts<>+0(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+8(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+16(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+24(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+32(SB)/8, $0x4000000000000000
+DATA cellConsts<>+40(SB)/8, $0x4000000000000000
+DATA cellConsts<>+48(SB)/8, $0x4000000000000000
+DATA cellConsts<>+56(SB)/8, $0x4000000000000000
+DATA cellConsts<>+64(SB)/8, $0xbff0000000000000
+DATA cellConsts<>+72(SB)/8, $0xbff0000000000000
+DATA cellConsts<>+80(SB)/8, $0xbff0000000000000
+DATA cellConsts<>+88(SB)/8, $0xbff0000000000000
+DATA cellConsts<>+96(SB)/8, $0xc000000000000000
+DATA cellConsts<>+104(SB)/8, $0xc000000000000000
+DATA cellConsts<>+112(SB)/8, $0xc000000000000000
+DATA cellConsts<>+120(SB)/8, $0xc000000000000000
+DATA cellConsts<>+128(SB)/8, $0xc085e00000000000
+DATA cellConsts<>+136(SB)/8, $0xc085e00000000000
+DATA cellConsts<>+144(SB)/8, $0xc085e00000000000
+DATA cellConsts<>+152(SB)/8, $0xc085e00000000000
+DATA cellConsts<>+160(SB)/8, $0x4085e00000000000
+DATA cellConsts<>+168(SB)/8, $0x4085e00000000000
+DATA cellConsts<>+176(SB)/8, $0x4085e00000000000
+DATA cellConsts<>+184(SB)/8, $0x4085e00000000000
+DATA cellConsts<>+192(SB)/8, $0x3ff71547652b82fe
+DATA cellConsts<>+200(SB)/8, $0x3ff71547652b82fe
+DATA cellConsts<>+208(SB)/8, $0x3ff71547652b82fe
+DATA cellConsts<>+216(SB)/8, $0x3ff71547652b82fe
+DATA cellConsts<>+224(SB)/8, $0x3fe62e42fee00000
+DATA cellConsts<>+232(SB)/8, $0x3fe62e42fee00000
+DATA cellConsts<>+240(SB)/8, $0x3fe62e42fee00000
+DATA cellConsts<>+248(SB)/8, $0x3fe62e42fee00000
+DATA cellConsts<>+256(SB)/8, $0x3dea39ef35793c76
+DATA cellConsts<>+264(SB)/8, $0x3dea39ef35793c76
+DATA cellConsts<>+272(SB)/8, $0x3dea39ef35793c76
+DATA cellConsts<>+280(SB)/8, $0x3dea39ef35793c76
+DATA cellConsts<>+288(SB)/8, $0x3de6124613a86d09
+DATA cellConsts<>+296(SB)/8, $0x3de6124613a86d09
+DATA cellConsts<>+304(SB)/8, $0x3de6124613a86d09
+DATA cellConsts<>+312(SB)/8, $0x3de6124613a86d09
+DATA cellConsts<>+320(SB)/8, $0x3e21eed8eff8d898
+DATA cellConsts<>+328(SB)/8, $0x3e21eed8eff8d898
+DATA cellConsts<>+336(SB)/8, $0x3e21eed8eff8d898
+DATA cellConsts<>+344(SB)/8, $0x3e21eed8eff8d898
+DATA cellConsts<>+352(SB)/8, $0x3e5ae64567f544e4
+DATA cellConsts<>+360(SB)/8, $0x3e5ae64567f544e4
+DATA cellConsts<>+368(SB)/8, $0x3e5ae64567f544e4
+DATA cellConsts<>+376(SB)/8, $0x3e5ae64567f544e4
+DATA cellConsts<>+384(SB)/8, $0x3e927e4fb7789f5c
+DATA cellConsts<>+392(SB)/8, $0x3e927e4fb7789f5c
+DATA cellConsts<>+400(SB)/8, $0x3e927e4fb7789f5c
+DATA cellConsts<>+408(SB)/8, $0x3e927e4fb7789f5c
+DATA cellConsts<>+416(SB)/8, $0x3ec71de3a556c734
+DATA cellConsts<>+424(SB)/8, $0x3ec71de3a556c734
+DATA cellConsts<>+432(SB)/8, $0x3ec71de3a556c734
+DATA cellConsts<>+440(SB)/8, $0x3ec71de3a556c734
+DATA cellConsts<>+448(SB)/8, $0x3efa01a01a01a01a
+DATA cellConsts<>+456(SB)/8, $0x3efa01a01a01a01a
+DATA cellConsts<>+464(SB)/8, $0x3efa01a01a01a01a
+DATA cellConsts<>+472(SB)/8, $0x3efa01a01a01a01a
+DATA cellConsts<>+480(SB)/8, $0x3f2a01a01a01a01a
+DATA cellConsts<>+488(SB)/8, $0x3f2a01a01a01a01a
+DATA cellConsts<>+496(SB)/8, $0x3f2a01a01a01a01a
+DATA cellConsts<>+504(SB)/8, $0x3f2a01a01a01a01a
+DATA cellConsts<>+512(SB)/8, $0x3f56c16c16c16c17
+DATA cellConsts<>+520(SB)/8, $0x3f56c16c16c16c17
+DATA cellConsts<>+528(SB)/8, $0x3f56c16c16c16c17
+DATA cellConsts<>+536(SB)/8, $0x3f56c16c16c16c17
+DATA cellConsts<>+544(SB)/8, $0x3f81111111111111
+DATA cellConsts<>+552(SB)/8, $0x3f81111111111111
+DATA cellConsts<>+560(SB)/8, $0x3f81111111111111
+DATA cellConsts<>+568(SB)/8, $0x3f81111111111111
+DATA cellConsts<>+576(SB)/8, $0x3fa5555555555555
+DATA cellConsts<>+584(SB)/8, $0x3fa5555555555555
+DATA cellConsts<>+592(SB)/8, $0x3fa5555555555555
+DATA cellConsts<>+600(SB)/8, $0x3fa5555555555555
+DATA cellConsts<>+608(SB)/8, $0x3fc5555555555555
+DATA cellConsts<>+616(SB)/8, $0x3fc5555555555555
+DATA cellConsts<>+624(SB)/8, $0x3fc5555555555555
+DATA cellConsts<>+632(SB)/8, $0x3fc5555555555555
+DATA cellConsts<>+640(SB)/8, $0x3fe0000000000000
+DATA cellConsts<>+648(SB)/8, $0x3fe0000000000000
+DATA cellConsts<>+656(SB)/8, $0x3fe0000000000000
+DATA cellConsts<>+664(SB)/8, $0x3fe0000000000000
+DATA cellConsts<>+672(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+680(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+688(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+696(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+704(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+712(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+720(SB)/8, $0x3ff0000000000000
+DATA cellConsts<>+728(SB)/8, $0x3ff0000000000000
+GLOBL cellConsts<>(SB), RODATA|NOPTR, $736
+
+// EXP sets X to exp(X) in each lane, and uses T1 (whose lower half is
+// T1X) and T2. The argument is
+// clamped to ±700, so that 2^k stays a normal number (a NaN passes through
+// the clamps: VMAXPD and VMINPD return their second source if either is
+// NaN). exp(x) = 2^k·exp(r) with k = round(x/ln 2) and r = x - k·ln 2 in
+// two parts (Cody and Waite), |r| ≤ ln2/2, where the Taylor polynomial of
+// degree 13 is exact to rounding; 2^k is added to the exponent bits.
+#define EXP(X, T1, T1X, T2) \
+	VMOVUPD cellConsts<>+128(SB), T1; \
+	VMAXPD X, T1, X; \
+	VMOVUPD cellConsts<>+160(SB), T1; \
+	VMINPD X, T1, X; \
+	VMULPD cellConsts<>+192(SB), X, T1; \
+	VROUNDPD $0, T1, T1; \
+	VFNMADD231PD cellConsts<>+224(SB), T1, X; \
+	VFNMADD231PD cellConsts<>+256(SB), T1, X; \
+	VMOVUPD cellConsts<>+288(SB), T2; \
+	VFMADD213PD cellConsts<>+320(SB), X, T2; \
+	VFMADD213PD cellConsts<>+352(SB), X, T2; \
+	VFMADD213PD cellConsts<>+384(SB), X, T2; \
+	VFMADD213PD cellConsts<>+416(SB), X, T2; \
+	VFMADD213PD cellConsts<>+448(SB), X, T2; \
+	VFMADD213PD cellConsts<>+480(SB), X, T2; \
+	VFMADD213PD cellConsts<>+512(SB), X, T2; \
+	VFMADD213PD cellConsts<>+544(SB), X, T2; \
+	VFMADD213PD cellConsts<>+576(SB), X, T2; \
+	VFMADD213PD cellConsts<>+608(SB), X, T2; \
+	VFMADD213PD cellConsts<>+640(SB), X, T2; \
+	VFMADD213PD cellConsts<>+672(SB), X, T2; \
+	VFMADD213PD cellConsts<>+704(SB), X, T2; \
+	VCVTPD2DQY T1, T1X; \
+	VPMOVSXDQ T1X, T1; \
+	VPSLLQ $52, T1, T1; \
+	VPADDQ T1, T2, X
+
+// SIGMOID sets X to 1/(1+exp(-X)), using T1 (lower half T1X) and T2.
+#define SIGMOID(X, T1, T1X, T2) \
+	VMULPD cellConsts<>+64(SB), X, X; \
+	EXP(X, T1, T1X, T2); \
+	VADDPD cellConsts<>+0(SB), X, X; \
+	VMOVUPD cellConsts<>+0(SB), T1; \
+	VDIVPD X, T1, X
+
+// TANH sets X to tanh(X) = 2/(1+exp(-2X)) - 1, using T1 (lower half T1X)
+// and T2.
+#define TANH(X, T1, T1X, T2) \
+	VMULPD cellConsts<>+96(SB), X, X; \
+	EXP(X, T1, T1X, T2); \
+	VADDPD cellConsts<>+0(SB), X, X; \
+	VMOVUPD cellConsts<>+32(SB), T1; \
+	VDIVPD X, T1, X; \
+	VSUBPD cellConsts<>+0(SB), X, X
+
+// func cellAVX(z, cPrev, c, tc, h []float64)
+//
+// Units 4m..4m+3 of the cell step for every m < len(c)/4; see cellRow. An
+// empty cPrev means c_{t-1} = 0.
+TEXT ·cellAVX(SB), NOSPLIT, $0-120
+	MOVQ z_base+0(FP), SI
+	MOVQ cPrev_base+24(FP), DX
+	MOVQ cPrev_len+32(FP), R10
+	MOVQ c_base+48(FP), DI
+	MOVQ c_len+56(FP), R9
+	MOVQ tc_base+72(FP), R11
+	MOVQ h_base+96(FP), R12
+	MOVQ R9, CX
+	SHRQ $2, CX
+	SHLQ $3, R9
+	LEAQ (R9)(R9*2), R13
+	TESTQ CX, CX
+	JZ    celldone
+
+cellloop:
+	VMOVUPD (SI), Y4
+	SIGMOID(Y4, Y1, X1, Y2)
+	VMOVUPD Y4, (SI)
+	VMOVUPD (SI)(R9*1), Y5
+	SIGMOID(Y5, Y1, X1, Y2)
+	VMOVUPD Y5, (SI)(R9*1)
+	VMOVUPD (SI)(R9*2), Y6
+	TANH(Y6, Y1, X1, Y2)
+	VMOVUPD Y6, (SI)(R9*2)
+	VMOVUPD (SI)(R13*1), Y7
+	SIGMOID(Y7, Y1, X1, Y2)
+	VMOVUPD Y7, (SI)(R13*1)
+
+	// c = f·c_{t-1} + i·g
+	VMULPD Y6, Y4, Y0
+	TESTQ  R10, R10
+	JZ     cellstore
+	VMOVUPD     (DX), Y3
+	VFMADD231PD Y3, Y5, Y0
+	ADDQ        $32, DX
+
+cellstore:
+	VMOVUPD Y0, (DI)
+	TANH(Y0, Y1, X1, Y2)
+	VMOVUPD Y0, (R11)
+	VMULPD  Y0, Y7, Y0
+	VMOVUPD Y0, (R12)
+
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R11
+	ADDQ $32, R12
+	DECQ CX
+	JNZ  cellloop
+
+celldone:
+	VZEROUPPER
+	RET

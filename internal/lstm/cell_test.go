@@ -1,0 +1,74 @@
+package lstm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestCellRowKernel compares the AVX2 cell kernel with the plain Go cell on
+// layer widths with and without a tail of fewer than four units, with and
+// without c_{t-1} (also in place), on pre-activations from tiny to far past
+// the clamps of its exp, and checks that a NaN goes through.
+func TestCellRowKernel(t *testing.T) {
+	if !haveKernels() {
+		t.Skip("the CPU lacks AVX2 or FMA")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	special := []float64{0, math.Copysign(0, -1), 1e-300, -1e-12, 0.5, -3, 19, 36.7, -40, 354, -360, 701, -708, 745, -1e4, math.Inf(1), math.Inf(-1)}
+	value := func(i int) float64 {
+		if i%3 == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		return 8 * (2*rng.Float64() - 1)
+	}
+	for _, H := range []int{1, 3, 4, 5, 9, 50} {
+		for _, prev := range []string{"none", "separate", "in place"} {
+			name := fmt.Sprintf("H=%d c_{t-1}=%s", H, prev)
+			pre := make([]float64, 4*H)
+			for i := range pre {
+				pre[i] = value(i)
+			}
+			var cPrev []float64
+			if prev != "none" {
+				cPrev = make([]float64, H)
+				for i := range cPrev {
+					cPrev[i] = value(i)
+				}
+			}
+			run := func(fast bool) (z, c, tc, h []float64) {
+				z = append([]float64(nil), pre...)
+				c, tc, h = make([]float64, H), make([]float64, H), make([]float64, H)
+				cp := cPrev
+				if prev == "in place" {
+					copy(c, cPrev)
+					cp = c
+				}
+				cellRow(fast, z, cp, c, tc, h)
+				return z, c, tc, h
+			}
+			wz, wc, wtc, wh := run(false)
+			gz, gc, gtc, gh := run(true)
+			for _, o := range []struct {
+				what      string
+				got, want []float64
+			}{{"gates", gz, wz}, {"c", gc, wc}, {"tanh(c)", gtc, wtc}, {"h", gh, wh}} {
+				for j := range o.want {
+					g, w := o.got[j], o.want[j]
+					// Gates and h are in [-1, 1], c in proportion to c_{t-1}.
+					if math.IsNaN(g) != math.IsNaN(w) || math.Abs(g-w) > 4e-16*math.Max(1, math.Abs(w)) {
+						t.Errorf("%s: %s[%d] = %.17g, want %.17g", name, o.what, j, g, w)
+					}
+				}
+			}
+		}
+	}
+	z := make([]float64, 16)
+	z[1] = math.NaN()
+	c, tc, h := make([]float64, 4), make([]float64, 4), make([]float64, 4)
+	cellRow(true, z, nil, c, tc, h)
+	if !math.IsNaN(z[1]) || !math.IsNaN(c[1]) || !math.IsNaN(h[1]) || math.IsNaN(h[0]) {
+		t.Errorf("a NaN input gate gave gates %v, c %v, h %v; want NaN in unit 1 only", z, c, h)
+	}
+}
