@@ -51,33 +51,12 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 		for t := T - 1; t >= 0; t-- {
 			for b := 0; b < nb; b++ {
 				r := b*T + t
-				g4 := s.gates[r*G : (r+1)*G]
-				i, f, g, o := g4[:H], g4[H:2*H], g4[2*H:3*H], g4[3*H:]
-				d4 := dz[r*G : (r+1)*G]
-				di, df, dg, do := d4[:H], d4[H:2*H], d4[2*H:3*H], d4[3*H:]
-				tc := s.tc[r*H : (r+1)*H]
-				dhIn := s.dh[r*hp : r*hp+H]
-				dhN := dhNext[b*hp : b*hp+H]
-				dcN := dcNext[b*H : (b+1)*H]
 				var cPrev []float64 // c_{t-1}; nil means c_0 = 0
 				if t > 0 {
 					cPrev = s.c[(r-1)*H : r*H]
 				}
-				for j := range H {
-					// h = o·tanh(c); c = f·c_{t-1} + i·g
-					dh := dhIn[j] + dhN[j]
-					dc := dcN[j] + dh*o[j]*(1-tc[j]*tc[j])
-					cp := 0.0
-					if cPrev != nil {
-						cp = cPrev[j]
-					}
-					// σ' = σ(1-σ), tanh' = 1-tanh²
-					di[j] = dc * g[j] * i[j] * (1 - i[j])
-					df[j] = dc * cp * f[j] * (1 - f[j])
-					dg[j] = dc * i[j] * (1 - g[j]*g[j])
-					do[j] = dh * tc[j] * o[j] * (1 - o[j])
-					dcN[j] = dc * f[j]
-				}
+				cellRowBackward(fast, s.gates[r*G:(r+1)*G], s.tc[r*H:(r+1)*H], cPrev,
+					s.dh[r*hp:r*hp+H], dhNext[b*hp:b*hp+H], dcNext[b*H:(b+1)*H], dz[r*G:(r+1)*G])
 			}
 			if t > 0 {
 				// dh_{t-1} through the recurrence:
@@ -119,6 +98,43 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 			clear(below)
 			mulAdd(fast, rows, ip, G, dz, G, 1, pl.wih, ip, below, ip)
 		}
+	}
+}
+
+// cellRowBackward back-propagates one step of one window through a layer
+// of H units: from the gates i, f, g, o (4H), tanh(c_t) and c_{t-1} (nil
+// for c_0 = 0) of the forward pass and dLoss/dh_t in two parts, dhIn from
+// above and dhNext through step t+1, it writes dLoss/d(gate pre-activations)
+// into dgates (4H) and replaces dcNext, dLoss/dc_t through step t+1, by
+// dLoss/dc_{t-1}. With fast set, whole groups of four units are computed by
+// the AVX2 kernel.
+func cellRowBackward(fast bool, gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64) {
+	H := len(tc)
+	i, f, g, o := gates[:H], gates[H:2*H], gates[2*H:3*H], gates[3*H:4*H]
+	di, df, dg, do := dgates[:H], dgates[H:2*H], dgates[2*H:3*H], dgates[3*H:4*H]
+	dhIn, dhNext, dcNext = dhIn[:H], dhNext[:H], dcNext[:H]
+	if cPrev != nil {
+		cPrev = cPrev[:H]
+	}
+	from := 0
+	if fast {
+		cellBackAVX(gates[:4*H], tc, cPrev, dhIn, dhNext, dcNext, dgates[:4*H])
+		from = H &^ 3
+	}
+	for j := from; j < H; j++ {
+		// h = o·tanh(c); c = f·c_{t-1} + i·g
+		dh := dhIn[j] + dhNext[j]
+		dc := dcNext[j] + dh*o[j]*(1-tc[j]*tc[j])
+		cp := 0.0
+		if cPrev != nil {
+			cp = cPrev[j]
+		}
+		// σ' = σ(1-σ), tanh' = 1-tanh²
+		di[j] = dc * g[j] * i[j] * (1 - i[j])
+		df[j] = dc * cp * f[j] * (1 - f[j])
+		dg[j] = dc * i[j] * (1 - g[j]*g[j])
+		do[j] = dh * tc[j] * o[j] * (1 - o[j])
+		dcNext[j] = dc * f[j]
 	}
 }
 

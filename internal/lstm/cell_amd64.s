@@ -207,3 +207,88 @@ cellstore:
 celldone:
 	VZEROUPPER
 	RET
+
+// func cellBackAVX(gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64)
+//
+// Units 4m..4m+3 of the backward cell step for every m < len(tc)/4; see
+// cellRowBackward. An empty cPrev means c_{t-1} = 0.
+TEXT ·cellBackAVX(SB), NOSPLIT, $0-168
+	MOVQ gates_base+0(FP), SI
+	MOVQ tc_base+24(FP), R11
+	MOVQ tc_len+32(FP), R9
+	MOVQ cPrev_base+48(FP), DX
+	MOVQ cPrev_len+56(FP), R10
+	MOVQ dhIn_base+72(FP), R8
+	MOVQ dhNext_base+96(FP), R12
+	MOVQ dcNext_base+120(FP), BX
+	MOVQ dgates_base+144(FP), DI
+	MOVQ R9, CX
+	SHRQ $2, CX
+	SHLQ $3, R9
+	LEAQ (R9)(R9*2), R13
+	TESTQ CX, CX
+	JZ    backdone
+	VMOVUPD cellConsts<>+0(SB), Y4
+
+backloop:
+	// dh = dhIn + dhNext; dc = dcNext + dh·o·(1-tc²)
+	VMOVUPD (R8), Y0
+	VADDPD  (R12), Y0, Y0
+	VMOVUPD (R11), Y1
+	VMOVUPD (SI)(R13*1), Y2
+	VMULPD  Y1, Y1, Y3
+	VSUBPD  Y3, Y4, Y3
+	VMULPD  Y2, Y0, Y5
+	VMULPD  Y3, Y5, Y5
+	VADDPD  (BX), Y5, Y5
+
+	// do = dh·tc·o·(1-o)
+	VMULPD  Y1, Y0, Y6
+	VMULPD  Y2, Y6, Y6
+	VSUBPD  Y2, Y4, Y7
+	VMULPD  Y7, Y6, Y6
+	VMOVUPD Y6, (DI)(R13*1)
+
+	// di = dc·g·i·(1-i); dg = dc·i·(1-g²)
+	VMOVUPD (SI), Y7
+	VMOVUPD (SI)(R9*2), Y8
+	VMULPD  Y8, Y5, Y9
+	VMULPD  Y7, Y9, Y9
+	VSUBPD  Y7, Y4, Y10
+	VMULPD  Y10, Y9, Y9
+	VMOVUPD Y9, (DI)
+	VMULPD  Y7, Y5, Y9
+	VMULPD  Y8, Y8, Y10
+	VSUBPD  Y10, Y4, Y10
+	VMULPD  Y10, Y9, Y9
+	VMOVUPD Y9, (DI)(R9*2)
+
+	// dcNext = dc·f; df = dc·c_{t-1}·f·(1-f)
+	VMOVUPD (SI)(R9*1), Y7
+	VMULPD  Y7, Y5, Y9
+	VMOVUPD Y9, (BX)
+	VXORPD  Y9, Y9, Y9
+	TESTQ   R10, R10
+	JZ      backdf
+	VMOVUPD (DX), Y9
+	ADDQ    $32, DX
+
+backdf:
+	VMULPD  Y9, Y5, Y9
+	VMULPD  Y7, Y9, Y9
+	VSUBPD  Y7, Y4, Y10
+	VMULPD  Y10, Y9, Y9
+	VMOVUPD Y9, (DI)(R9*1)
+
+	ADDQ $32, SI
+	ADDQ $32, R11
+	ADDQ $32, R8
+	ADDQ $32, R12
+	ADDQ $32, BX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  backloop
+
+backdone:
+	VZEROUPPER
+	RET

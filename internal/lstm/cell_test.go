@@ -72,3 +72,46 @@ func TestCellRowKernel(t *testing.T) {
 		t.Errorf("a NaN input gate gave gates %v, c %v, h %v; want NaN in unit 1 only", z, c, h)
 	}
 }
+
+// TestCellRowBackwardKernel compares the AVX2 backward cell kernel with the
+// plain Go one, which it must match bit for bit: both evaluate the same
+// products in the same order without fused operations.
+func TestCellRowBackwardKernel(t *testing.T) {
+	if !haveKernels() {
+		t.Skip("the CPU lacks AVX2 or FMA")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	fill := func(n int) []float64 {
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = 2*rng.Float64() - 1
+		}
+		return s
+	}
+	for _, H := range []int{1, 3, 4, 5, 9, 50} {
+		for _, first := range []bool{false, true} {
+			gates, tc, dhIn, dhNext, dcNext := fill(4*H), fill(H), fill(H), fill(H), fill(H)
+			var cPrev []float64 // nil at the first step
+			if !first {
+				cPrev = fill(H)
+			}
+			run := func(fast bool) (dgates, dc []float64) {
+				dgates, dc = make([]float64, 4*H), append([]float64(nil), dcNext...)
+				cellRowBackward(fast, gates, tc, cPrev, dhIn, dhNext, dc, dgates)
+				return dgates, dc
+			}
+			wantDz, wantDc := run(false)
+			gotDz, gotDc := run(true)
+			for j := range wantDz {
+				if gotDz[j] != wantDz[j] {
+					t.Errorf("H=%d first=%t: dgates[%d] = %v, want %v", H, first, j, gotDz[j], wantDz[j])
+				}
+			}
+			for j := range wantDc {
+				if gotDc[j] != wantDc[j] {
+					t.Errorf("H=%d first=%t: dcNext[%d] = %v, want %v", H, first, j, gotDc[j], wantDc[j])
+				}
+			}
+		}
+	}
+}

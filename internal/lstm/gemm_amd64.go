@@ -25,3 +25,9 @@ func addMulRow(blocks, k int, a []float64, sk int, b []float64, ldb int, c []flo
 //
 //go:noescape
 func cellAVX(z, cPrev, c, tc, h []float64)
+
+// cellBackAVX is cellRowBackward for units 0..len(tc)/4*4-1, four at a
+// time, written in assembly with AVX2.
+//
+//go:noescape
+func cellBackAVX(gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64)

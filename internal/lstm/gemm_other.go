@@ -20,3 +20,8 @@ func addMulRow(blocks, k int, a []float64, sk int, b []float64, ldb int, c []flo
 func cellAVX(z, cPrev, c, tc, h []float64) {
 	panic("lstm: no assembly kernels on this architecture")
 }
+
+// cellBackAVX is never called: haveKernels is false.
+func cellBackAVX(gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64) {
+	panic("lstm: no assembly kernels on this architecture")
+}
