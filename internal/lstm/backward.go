@@ -42,7 +42,9 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 		if k > 0 {
 			in = w.layers[k-1].h
 		}
-		dz := s.dgates[:rows*G]
+		// The gates of a row are last read where their gradients are
+		// written, so the gradients take their place.
+		dz := s.gates[:rows*G]
 		dhNext := s.dhNext[:nb*hp]
 		dcNext := s.dcNext[:nb*H]
 		clear(dhNext)
@@ -56,7 +58,7 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 					cPrev = s.c[(r-1)*H : r*H]
 				}
 				cellRowBackward(fast, s.gates[r*G:(r+1)*G], s.tc[r*H:(r+1)*H], cPrev,
-					s.dh[r*hp:r*hp+H], dhNext[b*hp:b*hp+H], dcNext[b*H:(b+1)*H], dz[r*G:(r+1)*G])
+					s.dh[r*hp:r*hp+H], dhNext[b*hp:b*hp+H], dcNext[b*H:(b+1)*H], s.gates[r*G:(r+1)*G])
 			}
 			if t > 0 {
 				// dh_{t-1} through the recurrence:
@@ -105,9 +107,9 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 // of H units: from the gates i, f, g, o (4H), tanh(c_t) and c_{t-1} (nil
 // for c_0 = 0) of the forward pass and dLoss/dh_t in two parts, dhIn from
 // above and dhNext through step t+1, it writes dLoss/d(gate pre-activations)
-// into dgates (4H) and replaces dcNext, dLoss/dc_t through step t+1, by
-// dLoss/dc_{t-1}. With fast set, whole groups of four units are computed by
-// the AVX2 kernel.
+// into dgates (4H), which may be gates itself, and replaces dcNext,
+// dLoss/dc_t through step t+1, by dLoss/dc_{t-1}. With fast set, whole
+// groups of four units are computed by the AVX2 kernel.
 func cellRowBackward(fast bool, gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64) {
 	H := len(tc)
 	i, f, g, o := gates[:H], gates[H:2*H], gates[2*H:3*H], gates[3*H:4*H]
@@ -122,19 +124,20 @@ func cellRowBackward(fast bool, gates, tc, cPrev, dhIn, dhNext, dcNext, dgates [
 		from = H &^ 3
 	}
 	for j := from; j < H; j++ {
+		ij, fj, gj, oj := i[j], f[j], g[j], o[j] // read first: dgates may be gates
 		// h = o·tanh(c); c = f·c_{t-1} + i·g
 		dh := dhIn[j] + dhNext[j]
-		dc := dcNext[j] + dh*o[j]*(1-tc[j]*tc[j])
+		dc := dcNext[j] + dh*oj*(1-tc[j]*tc[j])
 		cp := 0.0
 		if cPrev != nil {
 			cp = cPrev[j]
 		}
 		// σ' = σ(1-σ), tanh' = 1-tanh²
-		di[j] = dc * g[j] * i[j] * (1 - i[j])
-		df[j] = dc * cp * f[j] * (1 - f[j])
-		dg[j] = dc * i[j] * (1 - g[j]*g[j])
-		do[j] = dh * tc[j] * o[j] * (1 - o[j])
-		dcNext[j] = dc * f[j]
+		di[j] = dc * gj * ij * (1 - ij)
+		df[j] = dc * cp * fj * (1 - fj)
+		dg[j] = dc * ij * (1 - gj*gj)
+		do[j] = dh * tc[j] * oj * (1 - oj)
+		dcNext[j] = dc * fj
 	}
 }
 

@@ -211,7 +211,8 @@ celldone:
 // func cellBackAVX(gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64)
 //
 // Units 4m..4m+3 of the backward cell step for every m < len(tc)/4; see
-// cellRowBackward. An empty cPrev means c_{t-1} = 0.
+// cellRowBackward. An empty cPrev means c_{t-1} = 0. Each gate is loaded
+// before its slot is stored to, so dgates may be gates.
 TEXT ·cellBackAVX(SB), NOSPLIT, $0-168
 	MOVQ gates_base+0(FP), SI
 	MOVQ tc_base+24(FP), R11

@@ -75,7 +75,8 @@ func TestCellRowKernel(t *testing.T) {
 
 // TestCellRowBackwardKernel compares the AVX2 backward cell kernel with the
 // plain Go one, which it must match bit for bit: both evaluate the same
-// products in the same order without fused operations.
+// products in the same order without fused operations. Both must give the
+// same with the gradients written over the gates.
 func TestCellRowBackwardKernel(t *testing.T) {
 	if !haveKernels() {
 		t.Skip("the CPU lacks AVX2 or FMA")
@@ -95,21 +96,30 @@ func TestCellRowBackwardKernel(t *testing.T) {
 			if !first {
 				cPrev = fill(H)
 			}
-			run := func(fast bool) (dgates, dc []float64) {
+			run := func(fast, inPlace bool) (dgates, dc []float64) {
+				g := gates
+				if inPlace {
+					g = append([]float64(nil), gates...)
+				}
 				dgates, dc = make([]float64, 4*H), append([]float64(nil), dcNext...)
-				cellRowBackward(fast, gates, tc, cPrev, dhIn, dhNext, dc, dgates)
+				if inPlace {
+					dgates = g
+				}
+				cellRowBackward(fast, g, tc, cPrev, dhIn, dhNext, dc, dgates)
 				return dgates, dc
 			}
-			wantDz, wantDc := run(false)
-			gotDz, gotDc := run(true)
-			for j := range wantDz {
-				if gotDz[j] != wantDz[j] {
-					t.Errorf("H=%d first=%t: dgates[%d] = %v, want %v", H, first, j, gotDz[j], wantDz[j])
+			wantDz, wantDc := run(false, false)
+			for _, c := range []struct{ fast, inPlace bool }{{false, true}, {true, false}, {true, true}} {
+				gotDz, gotDc := run(c.fast, c.inPlace)
+				for j := range wantDz {
+					if gotDz[j] != wantDz[j] {
+						t.Errorf("H=%d first=%t %+v: dgates[%d] = %v, want %v", H, first, c, j, gotDz[j], wantDz[j])
+					}
 				}
-			}
-			for j := range wantDc {
-				if gotDc[j] != wantDc[j] {
-					t.Errorf("H=%d first=%t: dcNext[%d] = %v, want %v", H, first, j, gotDc[j], wantDc[j])
+				for j := range wantDc {
+					if gotDc[j] != wantDc[j] {
+						t.Errorf("H=%d first=%t %+v: dcNext[%d] = %v, want %v", H, first, c, j, gotDc[j], wantDc[j])
+					}
 				}
 			}
 		}

@@ -13,7 +13,6 @@ type layerState struct {
 	c      []float64 // B×T×H: cell state c_t
 	tc     []float64 // B×T×H: tanh(c_t)
 	h      []float64 // B×T×H: hidden state h_t, the layer's output sequence
-	dgates []float64 // B×T×4H: dLoss/d(gate pre-activations)
 	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above or the head, recurrence excluded
 	dhNext []float64 // B×Hp: dLoss/dh_t through h_t's use at step t+1
 	dcNext []float64 // B×H: dLoss/dc_t through c_t's use at step t+1
@@ -122,7 +121,6 @@ func newWorkspace(m *Model, packed *packedModel, batch, steps int) *workspace {
 			c:      make([]float64, bt*h),
 			tc:     make([]float64, bt*h),
 			h:      make([]float64, bt*h),
-			dgates: make([]float64, bt*4*h),
 			dh:     make([]float64, bt*hp),
 			dhNext: make([]float64, batch*hp),
 			dcNext: make([]float64, batch*h),
