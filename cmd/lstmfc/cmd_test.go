@@ -98,6 +98,16 @@ func TestTrainPredictPlot(t *testing.T) {
 	if _, err := png.Decode(f); err != nil {
 		t.Fatalf("chart.png does not decode: %v", err)
 	}
+
+	// Predict and plot in one go, as SVG.
+	svg := filepath.Join(dir, "chart.svg")
+	code, _, stderr = run(t, "plot", "--model", model, "--data", realCSV, "--out", svg, "--last", "200", "--quiet")
+	if code != exitOK {
+		t.Fatalf("plot --model: exit %d: %s", code, stderr)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("<svg")) {
+		t.Errorf("chart.svg is not an SVG (err %v)", err)
+	}
 }
 
 func readCSV(t *testing.T, path string) [][]string {
