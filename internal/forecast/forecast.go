@@ -141,33 +141,21 @@ func conformal(prices, pred []float64, lo, hi int, levels []float64) []Interval 
 	return iv
 }
 
-// predictBatch is how many windows go through the network at once: enough
-// to keep the matrix products efficient, few enough that memory does not
-// grow with the series.
-const predictBatch = 256
-
 // OneStep returns, for every value of prices, the model's prediction of it
 // from the Lookback values before it; NaN where there are not enough.
-// Windows are built a batch at a time, so memory does not grow with
-// len(prices) x Lookback.
+// Windows are views of the series drawn a batch at a time, so memory does
+// not grow with len(prices) x Lookback.
 func (m *Model) OneStep(prices []float64) []float64 {
 	pred := nanSlice(len(prices))
 	if len(prices) <= m.Lookback {
 		return pred
 	}
-	z := m.Enc.Encode(prices)
-	w := m.Enc.Windows(z, m.Lookback, m.Lookback, len(prices))
-	x := make([]float64, predictBatch*m.Lookback)
-	for start := 0; start < w.Len(); start += predictBatch {
-		n := min(predictBatch, w.Len()-start)
-		for i := range n {
-			w.Sample(start+i, x[i*m.Lookback:(i+1)*m.Lookback])
-		}
-		y := m.Net.Predict(x[:n*m.Lookback], m.Lookback)
-		for i, yi := range y {
-			t := w.Target(start + i)
-			pred[t] = m.Enc.Price(prices, t, yi)
-		}
+	w := m.Enc.Windows(m.Enc.Encode(prices), m.Lookback, m.Lookback, len(prices))
+	y := make([]float64, w.Len())
+	m.Net.PredictAll(w, m.Lookback, y)
+	for i, yi := range y {
+		t := w.Target(i)
+		pred[t] = m.Enc.Price(prices, t, yi)
 	}
 	return pred
 }

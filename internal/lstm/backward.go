@@ -10,17 +10,19 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 
 	// Head: out_b = DenseW · hT_b + DenseB, so
 	// dDenseW += Σ_b dout_b hT_b, dDenseB += Σ_b dout_b, dhT_b = dout_b DenseW.
+	// The last layer's dh_t is zero but at t = T-1, where dhNext starts from
+	// zero, so dhT goes there and the last layer keeps no dh sequence.
 	{
 		s := &w.layers[last]
 		H := m.Layers[last].Hidden
 		hp := roundUpCols(H)
-		dh := s.dh[:nb*T*hp]
-		clear(dh)
+		dhNext := s.dhNext[:nb*hp]
+		clear(dhNext)
 		for b := 0; b < nb; b++ {
 			d := w.dout[b]
 			r := b*T + T - 1
 			hT := s.h[r*H : (r+1)*H]
-			dhT := dh[r*hp : r*hp+H]
+			dhT := dhNext[b*hp : b*hp+H]
 			for j, v := range hT {
 				grad.DenseW[j] += d * v
 				dhT[j] = d * m.DenseW[j]
@@ -47,8 +49,16 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 		dz := s.gates[:rows*G]
 		dhNext := s.dhNext[:nb*hp]
 		dcNext := s.dcNext[:nb*H]
-		clear(dhNext)
+		if k != last {
+			clear(dhNext)
+		}
 		clear(dcNext)
+		// Row r's dh from above is s.dh[r*dhStride:]; the last layer's
+		// s.dh is one zero row, read for every r.
+		dhStride := hp
+		if k == last {
+			dhStride = 0
+		}
 
 		for t := T - 1; t >= 0; t-- {
 			for b := 0; b < nb; b++ {
@@ -58,7 +68,7 @@ func (w *workspace) backward(m, grad *Model, x []float64, nb int) {
 					cPrev = s.c[(r-1)*H : r*H]
 				}
 				cellRowBackward(fast, s.gates[r*G:(r+1)*G], s.tc[r*H:(r+1)*H], cPrev,
-					s.dh[r*hp:r*hp+H], dhNext[b*hp:b*hp+H], dcNext[b*H:(b+1)*H], s.gates[r*G:(r+1)*G])
+					s.dh[r*dhStride:r*dhStride+H], dhNext[b*hp:b*hp+H], dcNext[b*H:(b+1)*H], s.gates[r*G:(r+1)*G])
 			}
 			if t > 0 {
 				// dh_{t-1} through the recurrence:

@@ -13,7 +13,7 @@ type layerState struct {
 	c      []float64 // B×T×H: cell state c_t
 	tc     []float64 // B×T×H: tanh(c_t)
 	h      []float64 // B×T×H: hidden state h_t, the layer's output sequence
-	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above or the head, recurrence excluded
+	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above, recurrence excluded; Hp zeros for the last layer
 	dhNext []float64 // B×Hp: dLoss/dh_t through h_t's use at step t+1
 	dcNext []float64 // B×H: dLoss/dc_t through c_t's use at step t+1
 }
@@ -116,12 +116,16 @@ func newWorkspace(m *Model, packed *packedModel, batch, steps int) *workspace {
 	for k, l := range m.Layers {
 		h, hp := l.Hidden, roundUpCols(l.Hidden)
 		gradT = max(gradT, max(l.In, h)*4*h)
+		dh := bt * hp
+		if k == len(m.Layers)-1 {
+			dh = hp // the head's gradient goes to dhNext; see backward
+		}
 		w.layers[k] = layerState{
 			gates:  make([]float64, bt*4*h),
 			c:      make([]float64, bt*h),
 			tc:     make([]float64, bt*h),
 			h:      make([]float64, bt*h),
-			dh:     make([]float64, bt*hp),
+			dh:     make([]float64, dh),
 			dhNext: make([]float64, batch*hp),
 			dcNext: make([]float64, batch*h),
 		}

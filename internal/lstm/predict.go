@@ -108,25 +108,33 @@ func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int
 	denseHead(m, s.layers[len(s.layers)-1].h, H, s.out[:nb])
 }
 
-// loss returns the mean squared error of m over d.
-func (e *evaluator) loss(m *Model, d Dataset) float64 {
+// run draws the windows of d a batch at a time, runs them forward, and
+// hands visit each batch's first sample index, targets and outputs.
+func (e *evaluator) run(m *Model, d Dataset, visit func(lo int, y, out []float64)) {
 	n := d.Len()
 	win := e.steps * m.Inputs()
 	batch := len(e.y)
 	e.packed.load(m)
-	var sum float64
 	for lo := 0; lo < n; lo += batch {
 		nb := min(batch, n-lo)
 		for b := range nb {
 			e.y[b] = d.Sample(lo+b, e.x[b*win:(b+1)*win])
 		}
 		e.forward(m, e.x, nb)
-		for b, o := range e.out[:nb] {
-			r := o - e.y[b]
+		visit(lo, e.y[:nb], e.out[:nb])
+	}
+}
+
+// loss returns the mean squared error of m over d.
+func (e *evaluator) loss(m *Model, d Dataset) float64 {
+	var sum float64
+	e.run(m, d, func(_ int, y, out []float64) {
+		for b, o := range out {
+			r := o - y[b]
 			sum += r * r
 		}
-	}
-	return sum / float64(n)
+	})
+	return sum / float64(d.Len())
 }
 
 // Predict returns the model's output for each window of x, which holds B
@@ -151,6 +159,19 @@ func (m *Model) Predict(x []float64, steps int) []float64 {
 		copy(out[lo:], e.out[:nb])
 	}
 	return out
+}
+
+// PredictAll writes to out[i] the model's output for sample i of d, whose
+// windows have steps time steps. Windows are drawn from d a batch at a time,
+// so memory does not grow with d.Len(). It panics if len(out) != d.Len().
+func (m *Model) PredictAll(d Dataset, steps int, out []float64) {
+	if len(out) != d.Len() {
+		panic(fmt.Sprintf("lstm: PredictAll into %d outputs for %d samples", len(out), d.Len()))
+	}
+	if len(out) == 0 {
+		return
+	}
+	newEvaluator(m, steps, min(len(out), evalBatch)).run(m, d, func(lo int, _, y []float64) { copy(out[lo:], y) })
 }
 
 // Loss returns the mean squared error of m over the windows of steps time

@@ -188,3 +188,25 @@ func TestTrainRejectsBadConfig(t *testing.T) {
 		t.Error("no error for an empty training set")
 	}
 }
+
+// TestPredictAllMatchesPredict checks the Dataset path against Predict on
+// the same windows, across more than one batch.
+func TestPredictAllMatchesPredict(t *testing.T) {
+	m, err := New(1, []int{5, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.InitKeras(9)
+	const steps = 7
+	d := windows{s: sine(evalBatch+steps+30, 0.2), steps: steps}
+	x := make([]float64, d.Len()*steps)
+	for i := range d.Len() {
+		d.Sample(i, x[i*steps:(i+1)*steps])
+	}
+	want := m.Predict(x, steps)
+	got := make([]float64, d.Len())
+	m.PredictAll(d, steps, got)
+	if !slices.Equal(got, want) {
+		t.Errorf("PredictAll differs from Predict on the same windows:\n%v\n%v", got, want)
+	}
+}
