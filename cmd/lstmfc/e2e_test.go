@@ -193,11 +193,10 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestInterrupt sends SIGINT to a long training run: it must stop at the end
-// of a batch, save the best weights so far where it says, and exit 130;
-// the saved model must load and predict.
-func TestInterrupt(t *testing.T) {
-	dir := t.TempDir()
+// interruptTraining starts a long training run in dir, sends sig once the
+// second epoch is reported, and returns the exit code and stderr's lines.
+func interruptTraining(t *testing.T, dir string, sig syscall.Signal) (int, []string) {
+	t.Helper()
 	cmd := exec.Command(binary, "train", "--lookback", "10", "--units", "6,5", "--epochs", "100000", "--patience", "0", abs(t, realCSV))
 	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
@@ -212,7 +211,7 @@ func TestInterrupt(t *testing.T) {
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
 		if strings.HasPrefix(sc.Text(), "epoch 2/") {
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
 			break
@@ -227,17 +226,41 @@ func TestInterrupt(t *testing.T) {
 	case err = <-done:
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("training did not stop within 30 s of SIGINT")
+		t.Fatalf("training did not stop within 30 s of %v", sig)
 	}
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-		t.Fatalf("exit %v, want 130; stderr:\n%s", err, strings.Join(lines, "\n"))
+	if !errors.As(err, &ee) {
+		t.Fatalf("training exited with %v after %v; stderr:\n%s", err, sig, strings.Join(lines, "\n"))
 	}
-	last := lines[len(lines)-1]
-	if !strings.Contains(last, "interrupt") || !strings.Contains(last, "m.bin") {
-		t.Errorf("last line %q should say it was interrupted and where the model went", last)
-	}
-	if code, _, stderr := runBinary(t, dir, "predict", "--quiet"); code != 0 {
-		t.Fatalf("predict with the interrupted run's model: exit %d: %s", code, stderr)
+	return ee.ExitCode(), lines
+}
+
+// TestInterrupt stops training with SIGINT, then SIGTERM: each run must stop
+// at the end of a batch, save the best weights so far where it says, and
+// exit 128 + the signal. The first run has no model to replace and writes
+// m.bin; the second must leave that finished model alone and write
+// m.partial.bin. Both saved models must load and predict.
+func TestInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		sig   syscall.Signal
+		code  int
+		saved string
+	}{
+		{syscall.SIGINT, 130, "m.bin"},
+		{syscall.SIGTERM, 143, "m.partial.bin"},
+	} {
+		before, _ := os.ReadFile(filepath.Join(dir, "m.bin"))
+		code, lines := interruptTraining(t, dir, tc.sig)
+		last := lines[len(lines)-1]
+		if code != tc.code || !strings.Contains(last, "interrupted") || !strings.HasSuffix(last, " "+tc.saved) {
+			t.Fatalf("%v: exit %d, last line %q; want exit %d and a line saying it saved to %s", tc.sig, code, last, tc.code, tc.saved)
+		}
+		if after, _ := os.ReadFile(filepath.Join(dir, "m.bin")); before != nil && !bytes.Equal(before, after) {
+			t.Errorf("%v: the finished run's m.bin was replaced by an unfinished one", tc.sig)
+		}
+		if code, _, stderr := runBinary(t, dir, "predict", "--quiet", "--model", tc.saved, "--out", "p.csv"); code != 0 {
+			t.Fatalf("predict with %s: exit %d: %s", tc.saved, code, stderr)
+		}
 	}
 }
