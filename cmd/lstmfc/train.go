@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -99,7 +100,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		return err
 	}
 	if !o.Quiet {
-		fmt.Fprintf(ios.Err, "training on %d values of %s: lookback %d, units %s, target %s, %d epochs at batch %d\n",
+		fmt.Fprintf(ios.Err, "training on %d values of %s: lookback %d, units %s, target %s, up to %d epochs at batch %d\n",
 			len(s.Values), s.Source, cfg.Lookback, joinInts(cfg.Units), cfg.Target, cfg.Epochs, cfg.BatchSize)
 	}
 	start := time.Now()
@@ -203,10 +204,10 @@ func writeTrainReport(o *trainOptions, s *series.Series, fit *forecast.Fit, elap
 	lo, hi := fit.Split.Test()
 	switch {
 	case hi > lo:
-		r.Test, span = eval(lo, hi), "Test"
+		r.Test, span = eval(lo, hi), "Test span"
 	default:
 		lo, hi = fit.Split.Train()
-		r.InSample, span = eval(lo, hi), "Training (in-sample: no test span was held out, so this says nothing about skill)"
+		r.InSample, span = eval(lo, hi), "Training span, in sample (no test span was held out, so this says nothing about skill)"
 	}
 	if o.JSON {
 		enc := json.NewEncoder(w)
@@ -253,7 +254,11 @@ func newProgress(ios *streams, epochs int) (report func(lstm.EpochStats), done f
 	report = func(e lstm.EpochStats) {
 		spent += e.Elapsed
 		left := time.Duration(float64(spent) / float64(e.Epoch) * float64(e.Epochs-e.Epoch))
-		line := fmt.Sprintf("epoch %d/%d  loss %.6g  val %.6g  %.0f samples/s  %s left", e.Epoch, e.Epochs, e.Loss, e.ValLoss, e.SamplesPerSec, formatDuration(left))
+		val := "-"
+		if !math.IsNaN(e.ValLoss) {
+			val = fmt.Sprintf("%.6g", e.ValLoss)
+		}
+		line := fmt.Sprintf("epoch %d/%d  loss %.6g  val %s  %.0f samples/s  %s left", e.Epoch, e.Epochs, e.Loss, val, e.SamplesPerSec, formatDuration(left))
 		if e.Best {
 			line += "  *best"
 		}
@@ -261,7 +266,7 @@ func newProgress(ios *streams, epochs int) (report func(lstm.EpochStats), done f
 			fmt.Fprintln(ios.Err, line)
 			return
 		}
-		bar.Describe(fmt.Sprintf("loss %.4g val %.4g %.0f/s", e.Loss, e.ValLoss, e.SamplesPerSec))
+		bar.Describe(fmt.Sprintf("loss %.4g val %s %.0f/s", e.Loss, val, e.SamplesPerSec))
 		bar.Add(1)
 	}
 	done = func() {

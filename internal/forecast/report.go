@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -91,29 +92,31 @@ func (r Report) BeatsNaive() bool { return r.LSTM.RMSE < r.Naive.RMSE }
 // WriteText writes the report as a small table with the plain sentences a
 // reader needs: whether the LSTM beats the naive forecast, and whether it
 // mostly echoes the last value.
-func (r Report) WriteText(w io.Writer, span string) error {
-	fmt.Fprintf(w, "%s span: %d values scored, in price units\n", span, r.Rows)
-	fmt.Fprintf(w, "  %-15s %12s %12s %9s %9s %8s %11s\n", "model", "RMSE", "MAE", "MAPE %", "sMAPE %", "MASE", "direction")
+func (r Report) WriteText(w io.Writer, title string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d values scored, in price units\n", title, r.Rows)
+	fmt.Fprintf(&b, "  %-15s %12s %12s %9s %9s %8s %11s\n", "model", "RMSE", "MAE", "MAPE %", "sMAPE %", "MASE", "direction")
 	row := func(name string, s metrics.Scores) {
-		fmt.Fprintf(w, "  %-15s %12.6g %12.6g %9.3f %9.3f %8.3f %10.1f%%\n", name, s.RMSE, s.MAE, s.MAPE, s.SMAPE, s.MASE, 100*s.DirectionalAccuracy)
+		fmt.Fprintf(&b, "  %-15s %12.6g %12.6g %9.3f %9.3f %8.3f %10.1f%%\n", name, s.RMSE, s.MAE, s.MAPE, s.SMAPE, s.MASE, 100*s.DirectionalAccuracy)
 	}
 	row("lstm", r.LSTM)
 	row("naive", r.Naive)
 	row("drift", r.Drift)
 	row("moving average", r.MovingAverage)
 	for _, k := range slices.Sorted(maps.Keys(r.Coverage)) {
-		fmt.Fprintf(w, "  %s%% interval covered %.1f%% of actual values\n", k, 100*r.Coverage[k])
+		fmt.Fprintf(&b, "  %s%% interval covered %.1f%% of actual values\n", k, 100*r.Coverage[k])
 	}
 	switch {
 	case math.IsNaN(r.LSTM.RMSE):
-		fmt.Fprintln(w, "No predictions to score in this span.")
+		fmt.Fprintln(&b, "No predictions to score in this span.")
 	case r.BeatsNaive():
-		fmt.Fprintf(w, "The LSTM beats the naive forecast (tomorrow = today): RMSE %.1f%% lower.\n", 100*(1-r.LSTM.RMSE/r.Naive.RMSE))
+		fmt.Fprintf(&b, "The LSTM beats the naive forecast (tomorrow = today): RMSE %.1f%% lower.\n", 100*(1-r.LSTM.RMSE/r.Naive.RMSE))
 	default:
-		fmt.Fprintf(w, "The LSTM does not beat the naive forecast (tomorrow = today): its RMSE is %.1f%% higher. Do not trade on it.\n", 100*(r.LSTM.RMSE/r.Naive.RMSE-1))
+		fmt.Fprintf(&b, "The LSTM does not beat the naive forecast (tomorrow = today): its RMSE is %.1f%% higher. Do not trade on it.\n", 100*(r.LSTM.RMSE/r.Naive.RMSE-1))
 	}
 	if r.Lag.Echoes() {
-		fmt.Fprintf(w, "Its predictions correlate more with the previous value (%.4f) than with the value predicted (%.4f): the model mostly echoes the last price.\n", r.Lag.Shifted, r.Lag.Same)
+		fmt.Fprintf(&b, "Its predictions correlate more with the previous value (%.4f) than with the value predicted (%.4f): the model mostly echoes the last price.\n", r.Lag.Shifted, r.Lag.Same)
 	}
-	return nil
+	_, err := io.WriteString(w, b.String())
+	return err
 }
