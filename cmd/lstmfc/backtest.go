@@ -67,6 +67,7 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
+	resolveTarget(&cfg, s.Values, ios, o.Quiet)
 	label := func(t int) string {
 		if s.Dates != nil {
 			return s.Dates[t].Format("2006-01-02")

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -74,7 +75,7 @@ type fitFlags struct {
 // the README's section on defaults.
 const (
 	defaultLookback  = 60
-	defaultTarget    = "price"
+	defaultTarget    = "auto"
 	defaultEpochs    = 20
 	defaultBatchSize = 32
 	defaultLR        = 1e-3
@@ -84,7 +85,7 @@ const (
 func (f *fitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.Lookback, "lookback", defaultLookback, "window length: how many past prices each prediction sees")
 	fs.IntSliceVar(&f.Units, "units", []int{50, 50}, "hidden units of each LSTM layer, comma-separated")
-	fs.StringVar(&f.Target, "target", defaultTarget, "what the model predicts: price (scaled price, the tutorial's), return (log return) or delta (change)")
+	fs.StringVar(&f.Target, "target", defaultTarget, "what the model predicts: price (scaled price, the tutorial's), return (log return), delta (change), or auto (return when every price is positive, else delta)")
 	fs.IntVar(&f.Epochs, "epochs", defaultEpochs, "passes over the training windows")
 	fs.IntVar(&f.BatchSize, "batch-size", defaultBatchSize, "windows per Adam step (larger than the training set means all)")
 	fs.Float64Var(&f.LR, "lr", defaultLR, "Adam learning rate")
@@ -130,15 +131,35 @@ func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 			return zero, flagErrorf("levels", "each level must be between 0 and 1, got %g", l)
 		}
 	}
-	target, err := window.ParseTarget(f.Target)
-	if err != nil {
-		return zero, flagErrorf("target", "%v", err)
+	var target window.Target // "" until resolveTarget sees the prices
+	if f.Target != "auto" {
+		t, err := window.ParseTarget(f.Target)
+		if err != nil {
+			return zero, flagErrorf("target", "%v (or auto)", err)
+		}
+		target = t
 	}
 	return forecast.Config{
 		Lookback: f.Lookback, Units: f.Units, Target: target, Epochs: f.Epochs, BatchSize: f.BatchSize,
 		LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed, ValSplit: f.ValSplit, TestSplit: testSplit,
 		Levels: f.Levels,
 	}, nil
+}
+
+// resolveTarget settles --target auto once the prices are known: the log
+// return, which backtests over real price files favour, when every price is
+// positive; else the change, which takes any price.
+func resolveTarget(cfg *forecast.Config, prices []float64, ios *streams, quiet bool) {
+	if cfg.Target != "" {
+		return
+	}
+	cfg.Target = window.Return
+	if slices.ContainsFunc(prices, func(p float64) bool { return p <= 0 }) {
+		cfg.Target = window.Delta
+		if !quiet {
+			fmt.Fprintln(ios.Err, "target delta: the series has prices <= 0, which a log return cannot take")
+		}
+	}
 }
 
 // checkWritable fails early, before any work, when the output path named

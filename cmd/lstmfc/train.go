@@ -99,6 +99,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
+	resolveTarget(&cfg, s.Values, ios, o.Quiet)
 	if !o.Quiet {
 		fmt.Fprintf(ios.Err, "training on %d values of %s: lookback %d, units %s, target %s, up to %d epochs at batch %d\n",
 			len(s.Values), s.Source, cfg.Lookback, joinInts(cfg.Units), cfg.Target, cfg.Epochs, cfg.BatchSize)
