@@ -38,13 +38,17 @@ func TestTrainPredictPlot(t *testing.T) {
 		t.Fatalf("train exit %d: %s", code, stderr)
 	}
 	var rep struct {
-		Test struct {
+		Target string
+		Test   struct {
 			Rows        int
 			LSTM, Naive map[string]float64
 		}
 	}
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("train --json printed %q: %v", stdout, err)
+	}
+	if rep.Target != "return" {
+		t.Errorf("--target auto on positive prices chose %q, want return", rep.Target)
 	}
 	for _, key := range []string{"rmse", "mae", "mape", "directional_accuracy"} {
 		if _, ok := rep.Test.LSTM[key]; !ok {
@@ -205,6 +209,18 @@ func TestUsageErrors(t *testing.T) {
 		if n := strings.Count(strings.TrimSpace(stderr), "\n"); n > 1 {
 			t.Errorf("%v: %d lines on stderr, want the error and a hint: %q", tc.args, n+1, stderr)
 		}
+	}
+}
+
+func TestAutoTargetTakesNonPositivePrices(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.bin")
+	code, stdout, stderr := run(t, append([]string{"train", "--json", "--model", model, "../../testdata/bad/negative.csv"}, small...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct{ Target string }
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Target != "delta" {
+		t.Errorf("--target auto on prices <= 0 chose %q (err %v), want delta", rep.Target, err)
 	}
 }
 
