@@ -58,7 +58,7 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, folds int, m
 		copy(pred[start:end], p[start:end])
 		for i, iv := range fit.Intervals {
 			for t := start; t < end; t++ {
-				bands[i].Lo[t], bands[i].Hi[t] = iv.Band(prices[t-1], pred[t], 1)
+				bands[i].Lo[t], bands[i].Hi[t] = iv.Band(Volatility(prices, t), pred[t], 1)
 			}
 		}
 		f := Fold{Start: start, End: end, Report: Evaluate(prices, pred, bands, start, end, fit.Split.TrainEnd)}

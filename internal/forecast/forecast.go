@@ -44,13 +44,34 @@ type Model struct {
 	Intervals []Interval
 }
 
-// Interval is a split-conformal prediction interval. Radius is relative to
-// the last known price (a fraction of it) when Relative is set, since a
-// stock that doubles should get wider bands; otherwise it is in price units.
+// Interval is a split-conformal prediction interval normalised by recent
+// volatility: its half-width is Radius times the mean absolute one-step
+// move of the VolatilityWindow values before the prediction. Prices are not
+// exchangeable across calm and turbulent spells, or across price levels, so
+// a fixed width would cover too much in one and too little in the other.
 type Interval struct {
-	Level    float64
-	Radius   float64
-	Relative bool
+	Level  float64
+	Radius float64 // in units of Volatility
+}
+
+// VolatilityWindow is how many recent one-step moves set an interval's
+// scale: about a trading month.
+const VolatilityWindow = 20
+
+// Volatility returns the mean absolute one-step change of prices over the
+// last VolatilityWindow moves (or as many as there are) up to prices[t-1]:
+// the scale of an interval for prices[t], known before it. It is NaN when
+// t < 2, with no move to measure.
+func Volatility(prices []float64, t int) float64 {
+	lo := max(1, t-VolatilityWindow)
+	if t-lo < 1 {
+		return math.NaN()
+	}
+	var sum float64
+	for i := lo; i < t; i++ {
+		sum += math.Abs(prices[i] - prices[i-1])
+	}
+	return sum / float64(t-lo)
 }
 
 // Fit is a fitted forecaster together with how it was fitted.
@@ -117,26 +138,24 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 }
 
 // conformal measures split-conformal radii from the residuals of the
-// one-step predictions pred over target indices [lo, hi).
+// one-step predictions pred over target indices [lo, hi), each in units of
+// the volatility before it.
 func conformal(prices, pred []float64, lo, hi int, levels []float64) []Interval {
-	relative := true
-	for _, p := range prices[:hi] {
-		if p <= 0 {
-			relative = false
-			break
-		}
-	}
 	res := make([]float64, 0, hi-lo)
 	for t := lo; t < hi; t++ {
-		r := math.Abs(prices[t] - pred[t])
-		if relative {
-			r /= prices[t-1]
+		r, v := math.Abs(prices[t]-pred[t]), Volatility(prices, t)
+		switch {
+		case r == 0:
+			res = append(res, 0)
+		case v > 0:
+			res = append(res, r/v)
+		default: // a flat spell: no finite multiple of it covers a move
+			res = append(res, math.Inf(1))
 		}
-		res = append(res, r)
 	}
 	iv := make([]Interval, len(levels))
 	for i, l := range levels {
-		iv[i] = Interval{Level: l, Radius: metrics.ConformalQuantile(res, l), Relative: relative}
+		iv[i] = Interval{Level: l, Radius: metrics.ConformalQuantile(res, l)}
 	}
 	return iv
 }
@@ -185,15 +204,12 @@ func (m *Model) Forecast(prices []float64, horizon int) ([]float64, error) {
 	return out, nil
 }
 
-// Band returns the interval around prediction pred of a value whose last
-// known price is prev, h steps ahead (h = 1 for a one-step prediction).
-// Recursive forecasts compound their errors, so the radius grows with the
-// square root of the horizon, as it would for a random walk's errors.
-func (iv Interval) Band(prev, pred float64, h int) (lo, hi float64) {
-	r := iv.Radius * math.Sqrt(float64(h))
-	if iv.Relative {
-		r *= math.Abs(prev)
-	}
+// Band returns the interval around prediction pred, h steps past the last
+// known value (h = 1 for a one-step prediction), when the Volatility before
+// that value is vol. Recursive forecasts compound their errors, so the
+// radius grows with the square root of the horizon, as a random walk's do.
+func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
+	r := iv.Radius * vol * math.Sqrt(float64(h))
 	return pred - r, pred + r
 }
 
@@ -227,10 +243,11 @@ func (m *Model) Table(prices []float64, dates []time.Time, span func(t int) stri
 	for _, iv := range m.Intervals {
 		b := TableBand{Level: iv.Level, Lo: nanSlice(n + horizon), Hi: nanSlice(n + horizon)}
 		for i := m.Lookback; i < n; i++ {
-			b.Lo[i], b.Hi[i] = iv.Band(prices[i-1], t.Predicted[i], 1)
+			b.Lo[i], b.Hi[i] = iv.Band(Volatility(prices, i), t.Predicted[i], 1)
 		}
+		vol := Volatility(prices, n)
 		for h := 1; h <= horizon; h++ {
-			b.Lo[n+h-1], b.Hi[n+h-1] = iv.Band(prices[n-1], t.Predicted[n+h-1], h)
+			b.Lo[n+h-1], b.Hi[n+h-1] = iv.Band(vol, t.Predicted[n+h-1], h)
 		}
 		t.Bands = append(t.Bands, b)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -224,6 +225,26 @@ func TestReadCSVErrors(t *testing.T) {
 		_, err := ReadCSV(strings.NewReader(tc.in), "p.csv")
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%q: error %v, want %q", tc.in, err, tc.msg)
+		}
+	}
+}
+
+func TestVolatility(t *testing.T) {
+	if intervalKind != "volatility"+strconv.Itoa(VolatilityWindow) {
+		t.Errorf("intervalKind %q does not name VolatilityWindow %d", intervalKind, VolatilityWindow)
+	}
+	p := make([]float64, 50)
+	for i := range p {
+		p[i] = float64(i % 2 * (i / 25 + 1)) // moves of 1 up to value 25, then of 2
+	}
+	for _, tc := range []struct {
+		t    int
+		want float64
+	}{
+		{1, math.NaN()}, {2, 1}, {21, 1}, {25, 1}, {26, (19*1 + 1*2) / 20.0}, {45, 2}, {50, 2},
+	} {
+		if got := Volatility(p, tc.t); !same(got, tc.want) && !scalar.EqualWithinAbsOrRel(got, tc.want, 1e-15, 1e-15) {
+			t.Errorf("Volatility(p, %d) = %v, want %v", tc.t, got, tc.want)
 		}
 	}
 }

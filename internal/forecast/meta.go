@@ -19,12 +19,16 @@ const (
 	MetaTarget       = "target"
 	MetaTargetScale  = "target_scale"
 	MetaIntervals    = "intervals"     // "0.8:r,0.95:r"
-	MetaIntervalKind = "interval_kind" // "relative" or "absolute"
+	MetaIntervalKind = "interval_kind" // how radii scale: "volatility20"
 	MetaSeries       = "series"        // JSON array of the training run's prices
 	MetaDates        = "dates"         // JSON array of their dates, YYYY-MM-DD
 	MetaTrainEnd     = "train_end"     // index of the first validation value
 	MetaValEnd       = "val_end"       // index of the first test value
 )
+
+// intervalKind names how interval radii scale: multiples of the mean
+// absolute one-step move over the VolatilityWindow values before.
+const intervalKind = "volatility20"
 
 // Meta returns the model's metadata: the required keys and how to decode
 // its outputs.
@@ -43,10 +47,7 @@ func (m *Model) Meta() map[string]string {
 			parts[i] = f(iv.Level) + ":" + f(iv.Radius)
 		}
 		meta[MetaIntervals] = strings.Join(parts, ",")
-		meta[MetaIntervalKind] = "absolute"
-		if m.Intervals[0].Relative {
-			meta[MetaIntervalKind] = "relative"
-		}
+		meta[MetaIntervalKind] = intervalKind
 	}
 	return meta
 }
@@ -114,7 +115,9 @@ func FromFile(net *lstm.Model, meta map[string]string) (*Model, error) {
 	}
 	m := &Model{Net: net, Enc: enc, Lookback: lookback}
 	if s, ok := meta[MetaIntervals]; ok && s != "" {
-		relative := meta[MetaIntervalKind] != "absolute"
+		if k := meta[MetaIntervalKind]; k != intervalKind {
+			return nil, fmt.Errorf("model file: metadata %q is %q; this lstmfc knows %q", MetaIntervalKind, k, intervalKind)
+		}
 		for _, part := range strings.Split(s, ",") {
 			l, r, ok := strings.Cut(part, ":")
 			level, err1 := strconv.ParseFloat(l, 64)
@@ -122,7 +125,7 @@ func FromFile(net *lstm.Model, meta map[string]string) (*Model, error) {
 			if !ok || err1 != nil || err2 != nil || !(level > 0 && level < 1) || !(radius >= 0) {
 				return nil, fmt.Errorf("model file: metadata %q has a malformed entry %q (want level:radius)", MetaIntervals, part)
 			}
-			m.Intervals = append(m.Intervals, Interval{Level: level, Radius: radius, Relative: relative})
+			m.Intervals = append(m.Intervals, Interval{Level: level, Radius: radius})
 		}
 	}
 	return m, nil
