@@ -235,7 +235,7 @@ func TestVolatility(t *testing.T) {
 	}
 	p := make([]float64, 50)
 	for i := range p {
-		p[i] = float64(i % 2 * (i / 25 + 1)) // moves of 1 up to value 25, then of 2
+		p[i] = float64(i % 2 * (i/25 + 1)) // moves of 1 up to value 25, then of 2
 	}
 	for _, tc := range []struct {
 		t    int
