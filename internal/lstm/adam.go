@@ -5,6 +5,7 @@ import "math"
 // adam is PyTorch's Adam optimiser without weight decay or AMSGrad, over a
 // flat parameter vector.
 type adam struct {
+	fast                  bool // use the AVX kernel, as the engine's products do
 	lr, beta1, beta2, eps float64
 	step                  int       // number of updates made, t in the formulas
 	m, v                  []float64 // moment estimates: PyTorch's exp_avg and exp_avg_sq
@@ -14,7 +15,7 @@ type adam struct {
 }
 
 func newAdam(n int, lr, beta1, beta2, eps float64) adam {
-	return adam{lr: lr, beta1: beta1, beta2: beta2, eps: eps, m: make([]float64, n), v: make([]float64, n)}
+	return adam{fast: haveKernels(), lr: lr, beta1: beta1, beta2: beta2, eps: eps, m: make([]float64, n), v: make([]float64, n)}
 }
 
 // next starts update number step+1, to be applied by apply to every part
@@ -38,11 +39,19 @@ func (a *adam) next() {
 func (a *adam) apply(p, g []float64, lo, hi int) {
 	m, v := a.m[lo:hi], a.v[lo:hi]
 	p, g = p[lo:hi], g[lo:hi]
-	for i, gi := range g {
-		mi := a.beta1*m[i] + (1-a.beta1)*gi
-		vi := a.beta2*v[i] + (1-a.beta2)*gi*gi
+	from := 0
+	if a.fast {
+		adamAVX(p, g, m, v, a.beta1, a.beta2, a.stepSize, a.sqrtBC2, a.eps)
+		from = len(p) &^ 3
+	}
+	// The conversions round each product, as the kernel does, where the
+	// compiler could otherwise fuse it with the addition.
+	for i := from; i < len(p); i++ {
+		gi := g[i]
+		mi := float64(a.beta1*m[i]) + float64((1-a.beta1)*gi)
+		vi := float64(a.beta2*v[i]) + float64((1-a.beta2)*gi*gi)
 		m[i], v[i] = mi, vi
-		p[i] -= a.stepSize * (mi / (math.Sqrt(vi)/a.sqrtBC2 + a.eps))
+		p[i] -= float64(a.stepSize * (mi / (math.Sqrt(vi)/a.sqrtBC2 + a.eps)))
 	}
 }
 

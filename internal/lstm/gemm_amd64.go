@@ -31,3 +31,11 @@ func cellAVX(z, cPrev, c, tc, h []float64)
 //
 //go:noescape
 func cellBackAVX(gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64)
+
+// adamAVX is adam.apply's update of p[:len(p)/4*4], four parameters at a
+// time, written in assembly with AVX. Its operations are those of the Go
+// loop, unfused and in the same order, so the results are bit-identical.
+// g, m and v must be at least as long as p.
+//
+//go:noescape
+func adamAVX(p, g, m, v []float64, beta1, beta2, stepSize, sqrtBC2, eps float64)

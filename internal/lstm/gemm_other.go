@@ -25,3 +25,8 @@ func cellAVX(z, cPrev, c, tc, h []float64) {
 func cellBackAVX(gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64) {
 	panic("lstm: no assembly kernels on this architecture")
 }
+
+// adamAVX is never called: haveKernels is false.
+func adamAVX(p, g, m, v []float64, beta1, beta2, stepSize, sqrtBC2, eps float64) {
+	panic("lstm: no assembly kernels on this architecture")
+}
