@@ -1,6 +1,9 @@
 package lstm
 
-import "math"
+import (
+	"math"
+	"sync/atomic"
+)
 
 // layerState holds one layer's activations and gradients in training,
 // for a batch of B windows of T steps. Every buffer is batch-major: element
@@ -16,6 +19,68 @@ type layerState struct {
 	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above, recurrence excluded; Hp zeros for the last layer
 	dhNext []float64 // B×Hp: dLoss/dh_t through h_t's use at step t+1
 	dcNext []float64 // B×H: dLoss/dc_t through c_t's use at step t+1
+	gradT  []float64 // max(In, H)×4H: the transpose of one weight matrix's gradient, as the products compute it
+
+	// The layer's progress in the current passes, read by the next layer
+	// of the pass, which may run on another goroutine: fwd counts the
+	// steps 0.. whose h is written, bwd the steps ..T-1 whose gate
+	// gradients are.
+	fwd, bwd progress
+}
+
+// chunkSteps is the number of time steps whose products with a layer's
+// input weights are computed at once: the layer's input projection in the
+// forward pass and its gradient from the layer above in the backward pass.
+// Four rows are a whole block of the assembly kernel, and a layer that
+// waits for the chunk of another trails it by no more than four steps.
+const chunkSteps = 4
+
+// progress is a count of time steps finished by one layer, published to
+// the layer that follows it in a pass. The follower first spins while it
+// waits, as a step of a layer takes microseconds, too short to park a
+// goroutine; if the steps are late (the machine is busy, or the layer
+// runs on the same thread), it sleeps until the next publish.
+type progress struct {
+	steps    atomic.Int64
+	sleeping atomic.Bool
+	wake     chan struct{} // capacity 1: a token means steps may have grown
+}
+
+// waitSpins is how many times wait checks the count before it sleeps:
+// about 50 µs, longer than one layer's lag behind another in a pass.
+const waitSpins = 200000
+
+// newProgress returns a count of no steps.
+func newProgress() progress { return progress{wake: make(chan struct{}, 1)} }
+
+// publish makes the first n steps (in the pass's order) visible to wait.
+func (p *progress) publish(n int) {
+	p.steps.Store(int64(n))
+	if p.sleeping.Load() {
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// wait returns once at least n steps are published. Either wait sees the
+// count that publish stored, or publish sees that wait is sleeping and
+// wakes it.
+func (p *progress) wait(n int) {
+	for range waitSpins {
+		if p.steps.Load() >= int64(n) {
+			return
+		}
+	}
+	for {
+		p.sleeping.Store(true)
+		if p.steps.Load() >= int64(n) {
+			p.sleeping.Store(false)
+			return
+		}
+		<-p.wake
+	}
 }
 
 // packedLayer is a layer's weights copied into the layouts that the
@@ -57,18 +122,24 @@ func newPackedModel(m *Model) *packedModel {
 
 // load packs m's current weights; m must have the shape p was made for.
 func (p *packedModel) load(m *Model) {
-	for k, l := range m.Layers {
-		pl := &p.layers[k]
-		g := 4 * l.Hidden
-		for j := range g {
-			pl.bias[j] = l.Bih[j] + l.Bhh[j]
-		}
-		transpose(pl.wihT, l.Wih, g, l.In)
-		transpose(pl.whhT, l.Whh, g, l.Hidden)
-		pad(pl.whh, l.Whh, g, l.Hidden)
-		if pl.wih != nil {
-			pad(pl.wih, l.Wih, g, l.In)
-		}
+	for k := range m.Layers {
+		p.loadLayer(m, k)
+	}
+}
+
+// loadLayer packs the current weights of m's layer k.
+func (p *packedModel) loadLayer(m *Model, k int) {
+	l := &m.Layers[k]
+	pl := &p.layers[k]
+	g := 4 * l.Hidden
+	for j := range g {
+		pl.bias[j] = l.Bih[j] + l.Bhh[j]
+	}
+	transpose(pl.wihT, l.Wih, g, l.In)
+	transpose(pl.whhT, l.Whh, g, l.Hidden)
+	pad(pl.whh, l.Whh, g, l.Hidden)
+	if pl.wih != nil {
+		pad(pl.wih, l.Wih, g, l.In)
 	}
 }
 
@@ -98,12 +169,7 @@ type workspace struct {
 	layers       []layerState
 	out          []float64 // B: the model's outputs
 	dout         []float64 // B: dLoss/dout
-
-	// The transpose of one weight matrix's gradient, max(In, H)×4H, as the
-	// products compute it, and B×T ones, whose product with the gates'
-	// gradients sums them over all rows.
-	gradT []float64
-	ones  []float64
+	ones         []float64 // B×T ones, whose product with the gates' gradients sums them over all rows
 }
 
 // newWorkspace allocates a training workspace for m reading the weights
@@ -112,10 +178,8 @@ func newWorkspace(m *Model, packed *packedModel, batch, steps int) *workspace {
 	w := &workspace{batch: batch, steps: steps, packed: packed, layers: make([]layerState, len(m.Layers)),
 		out: make([]float64, batch), dout: make([]float64, batch)}
 	bt := batch * steps
-	gradT := 0
 	for k, l := range m.Layers {
 		h, hp := l.Hidden, roundUpCols(l.Hidden)
-		gradT = max(gradT, max(l.In, h)*4*h)
 		dh := bt * hp
 		if k == len(m.Layers)-1 {
 			dh = hp // the head's gradient goes to dhNext; see backward
@@ -128,9 +192,11 @@ func newWorkspace(m *Model, packed *packedModel, batch, steps int) *workspace {
 			dh:     make([]float64, dh),
 			dhNext: make([]float64, batch*hp),
 			dcNext: make([]float64, batch*h),
+			gradT:  make([]float64, max(l.In, h)*4*h),
+			fwd:    newProgress(),
+			bwd:    newProgress(),
 		}
 	}
-	w.gradT = make([]float64, gradT)
 	w.ones = make([]float64, bt)
 	for i := range w.ones {
 		w.ones[i] = 1
@@ -143,26 +209,46 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // forward runs m over the nb windows of x (nb×T×In) and leaves the outputs in
 // w.out[:nb] and every layer's activations in w.layers.
 func (w *workspace) forward(m *Model, x []float64, nb int) {
+	w.start()
+	for k := range m.Layers {
+		w.forwardLayer(m, k, x, nb)
+	}
+	w.forwardHead(m, nb)
+}
+
+// start resets the layers' progress for new passes.
+func (w *workspace) start() {
+	for k := range w.layers {
+		w.layers[k].fwd.publish(0)
+		w.layers[k].bwd.publish(0)
+	}
+}
+
+// forwardLayer runs layer k over the nb windows of x (nb×T×In) a chunk
+// of steps at a time: once the layer below has published the chunk's
+// hidden states, it projects them onto the gates, runs the steps and
+// publishes its own. So layer k may run on another goroutine one chunk
+// behind layer k-1.
+func (w *workspace) forwardLayer(m *Model, k int, x []float64, nb int) {
 	T := w.steps
 	fast := w.packed.fast
-	in, inDim := x, m.Inputs()
-	for k := range m.Layers {
-		l := &m.Layers[k]
-		pl := &w.packed.layers[k]
-		s := &w.layers[k]
-		H := l.Hidden
-		G := 4 * H
-		rows := nb * T
-		z := s.gates[:rows*G]
-
-		// Input projection for all steps at once:
-		// z (rows×4H) = in (rows×In) · Wihᵀ (In×4H) + bih + bhh.
-		for r := 0; r < rows; r++ {
-			copy(z[r*G:(r+1)*G], pl.bias)
+	l := &m.Layers[k]
+	pl := &w.packed.layers[k]
+	s := &w.layers[k]
+	H := l.Hidden
+	G := 4 * H
+	z := s.gates[:nb*T*G]
+	in := x
+	if k > 0 {
+		in = w.layers[k-1].h
+	}
+	for t0 := 0; t0 < T; t0 += chunkSteps {
+		t1 := min(t0+chunkSteps, T)
+		if k > 0 {
+			w.layers[k-1].fwd.wait(t1)
 		}
-		mulAdd(fast, rows, G, inDim, in, inDim, 1, pl.wihT, G, z, G)
-
-		for t := 0; t < T; t++ {
+		w.project(m, k, in, t0, t1, nb)
+		for t := t0; t < t1; t++ {
 			if t > 0 {
 				// z[:, t] (nb×4H) += h[:, t-1] (nb×H) · Whhᵀ (H×4H)
 				mulAdd(fast, nb, G, H, s.h[(t-1)*H:], T*H, 1, pl.whhT, G, z[t*G:], T*G)
@@ -176,10 +262,30 @@ func (w *workspace) forward(m *Model, x []float64, nb int) {
 				cellRow(fast, z[r*G:(r+1)*G], cPrev, s.c[r*H:(r+1)*H], s.tc[r*H:(r+1)*H], s.h[r*H:(r+1)*H])
 			}
 		}
-		in, inDim = s.h[:rows*H], H
+		s.fwd.publish(t1)
 	}
+}
 
-	H := len(m.DenseW)
+// project writes into layer k's gates at steps t0..t1-1 of each of the nb
+// windows their pre-activations from the layer's input in (nb×T×In):
+// z (rows×4H) = in (rows×In) · Wihᵀ (In×4H) + bih + bhh.
+func (w *workspace) project(m *Model, k int, in []float64, t0, t1, nb int) {
+	T, In, G := w.steps, m.Layers[k].In, 4*m.Layers[k].Hidden
+	pl := &w.packed.layers[k]
+	z := w.layers[k].gates
+	for b := 0; b < nb; b++ {
+		r0, r1 := b*T+t0, b*T+t1
+		for r := r0; r < r1; r++ {
+			copy(z[r*G:(r+1)*G], pl.bias)
+		}
+		mulAdd(w.packed.fast, r1-r0, G, In, in[r0*In:], In, 1, pl.wihT, G, z[r0*G:], G)
+	}
+}
+
+// forwardHead writes the model's outputs from the last layer's final
+// hidden states into w.out[:nb].
+func (w *workspace) forwardHead(m *Model, nb int) {
+	T, H := w.steps, len(m.DenseW)
 	denseHead(m, w.layers[len(w.layers)-1].h[(T-1)*H:], T*H, w.out[:nb])
 }
 

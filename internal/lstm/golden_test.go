@@ -163,7 +163,7 @@ func testGolden(t *testing.T, path string) {
 	ws := newWorkspace(m, newPackedModel(m), c.B, c.T)
 	ws.forward(m, g.X, c.B)
 	checkAbs(t, "outputs", ws.out, g.Out)
-	l1, l2 := ws.layers[0], ws.layers[1]
+	l1, l2 := &ws.layers[0], &ws.layers[1]
 	checkAbs(t, "lstm1_h_seq", l1.h[:c.B*c.T*c.H1], g.Inter.H1Seq)
 	checkAbs(t, "lstm1_h_last", lastStep(l1.h, c.B, c.T, c.H1), g.Inter.H1Last)
 	checkAbs(t, "lstm1_c_last", lastStep(l1.c, c.B, c.T, c.H1), g.Inter.C1Last)

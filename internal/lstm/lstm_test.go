@@ -51,7 +51,8 @@ func TestFastMatchesReference(t *testing.T) {
 	}{
 		{1, 1, 1, []int{3}},
 		{2, 7, 5, []int{5, 3, 4}},
-		{3, 4, 70, []int{70, 2}}, // tiles of the products: more than 64 rows and 192 columns
+		{2, 9, 1, []int{5, 3, 4}}, // one window: layers pipelined, a partial chunk of steps
+		{3, 4, 70, []int{70, 2}},  // tiles of the products: more than 64 rows and 192 columns
 	} {
 		m, x, y := randomProblem(t, c.inputs, c.units, c.steps, c.batch, 0.6, 7)
 		wantLoss, wantOut, wantGrad := referenceGradients(m, x, y, c.steps)

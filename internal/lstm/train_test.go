@@ -153,20 +153,28 @@ func TestTrainBatchLargerThanSet(t *testing.T) {
 	}
 }
 
+// TestTrainDeterministicAcrossGOMAXPROCS trains with batches split in
+// halves and, at batch 1, with the layers pipelined (three layers, so that
+// one goroutine runs two of them), which with GOMAXPROCS 1 run serially.
 func TestTrainDeterministicAcrossGOMAXPROCS(t *testing.T) {
-	train := windows{sine(200, 0), 12}
-	cfg := TrainConfig{Steps: 12, Epochs: 2, BatchSize: 16, Clip: 0.5, Seed: 5}
-	var runs [2]*Model
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for i, procs := range []int{1, 2} {
-		runtime.GOMAXPROCS(procs)
-		runs[i] = newModel(t, 6, 5)
-		if _, err := Train(context.Background(), runs[i], train, windows{sine(40, 1), 12}, cfg, nil); err != nil {
-			t.Fatal(err)
+	for _, c := range []struct {
+		batch int
+		units []int
+	}{{16, []int{6, 5}}, {1, []int{6, 5, 3}}} {
+		train := windows{sine(200, 0), 12}
+		cfg := TrainConfig{Steps: 12, Epochs: 2, BatchSize: c.batch, Clip: 0.5, Seed: 5}
+		var runs [2]*Model
+		for i, procs := range []int{1, 2} {
+			runtime.GOMAXPROCS(procs)
+			runs[i] = newModel(t, c.units...)
+			if _, err := Train(context.Background(), runs[i], train, windows{sine(40, 1), 12}, cfg, nil); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if !slices.Equal(runs[0].Data, runs[1].Data) {
-		t.Error("training with GOMAXPROCS 1 and 2 gave different weights")
+		if !slices.Equal(runs[0].Data, runs[1].Data) {
+			t.Errorf("batch %d, units %v: training with GOMAXPROCS 1 and 2 gave different weights", c.batch, c.units)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package lstm
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 )
 
@@ -11,8 +12,12 @@ import (
 //
 // A batch of two or more windows is split in two fixed halves whose forward
 // and backward passes run concurrently, each into its own gradient; the
-// second half's gradient is then added to the first's. The split depends
-// only on the batch size, so results do not depend on GOMAXPROCS.
+// second half's gradient is then added to the first's. A batch of one
+// window, with nothing to split, is pipelined instead when the model has
+// two or more layers and GOMAXPROCS allows: one goroutine runs the even
+// layers, another the odd ones, each layer a chunk of steps behind the one
+// it reads. The split and the order of every sum depend only on the batch
+// size and the model, so results do not depend on GOMAXPROCS.
 type Trainer struct {
 	model  *Model
 	packed *packedModel // the model's weights as the halves' products read them
@@ -27,6 +32,9 @@ type Trainer struct {
 	x, y      []float64
 	wg        sync.WaitGroup
 	runSecond func() // runs halves[1] and signals wg; bound once so a step does not allocate
+	// runOddLayers runs the odd layers of a pipelined batch of one window
+	// and signals wg, bound once like runSecond.
+	runOddLayers func()
 	// updateSecond makes the Adam update of the second half of the
 	// parameters and signals wg, bound once like runSecond.
 	updateSecond func()
@@ -67,6 +75,10 @@ func NewTrainer(m *Model, steps, batch int, cfg TrainConfig) *Trainer {
 		tr.run(&tr.halves[1])
 		tr.wg.Done()
 	}
+	tr.runOddLayers = func() {
+		tr.runPipelined(1)
+		tr.wg.Done()
+	}
 	tr.updateSecond = func() {
 		n := len(tr.model.Data)
 		tr.opt.apply(tr.model.Data, tr.grad.Data, n/2, n)
@@ -91,18 +103,28 @@ func (tr *Trainer) Gradients(x, y []float64) float64 {
 			len(x), nb, tr.steps, tr.model.Inputs(), tr.batch))
 	}
 	tr.x, tr.y = x, y
-	tr.packed.load(tr.model)
 	first := (nb + 1) / 2
 	tr.halves[0].lo, tr.halves[0].hi = 0, first
 	tr.halves[1].lo, tr.halves[1].hi = first, nb
-	if nb > 1 {
+	switch {
+	case nb > 1:
+		tr.packed.load(tr.model)
 		tr.wg.Add(1)
 		go tr.runSecond()
+		tr.run(&tr.halves[0])
+		tr.wg.Wait()
+	case len(tr.model.Layers) > 1 && runtime.GOMAXPROCS(0) > 1:
+		tr.halves[0].ws.start()
+		tr.wg.Add(1)
+		go tr.runOddLayers()
+		tr.runPipelined(0)
+		tr.wg.Wait()
+	default:
+		tr.packed.load(tr.model)
+		tr.run(&tr.halves[0])
 	}
-	tr.run(&tr.halves[0])
 	var loss float64
 	if nb > 1 {
-		tr.wg.Wait()
 		g, g1 := tr.grad.Data, tr.halves[1].grad.Data
 		for i, v := range g1 {
 			g[i] += v
@@ -120,14 +142,45 @@ func (tr *Trainer) Gradients(x, y []float64) float64 {
 // run computes the outputs of h's windows of the current batch and their
 // contribution to the gradient of the batch's mean squared error.
 func (tr *Trainer) run(h *half) {
-	nb, win := h.hi-h.lo, tr.steps*tr.model.Inputs()
-	x := tr.x[h.lo*win : h.hi*win]
-	h.ws.forward(tr.model, x, nb)
-	for b, o := range h.ws.out[:nb] {
-		h.ws.dout[b] = 2 * (o - tr.y[h.lo+b]) / float64(len(tr.y))
+	h.ws.start()
+	tr.runLayers(h, 0, 1)
+}
+
+// runPipelined packs the weights of the layers of parity first (0 or 1)
+// and runs them on the batch of one window, for which the layers of the
+// other parity run concurrently. Each goroutine packs the weights that it
+// reads most, so that they are in its core's cache; the other layers read
+// the weights of those above them only after these have published steps.
+func (tr *Trainer) runPipelined(first int) {
+	for k := first; k < len(tr.model.Layers); k += 2 {
+		tr.packed.loadLayer(tr.model, k)
 	}
-	clear(h.grad.Data)
-	h.ws.backward(tr.model, h.grad, x, nb)
+	tr.runLayers(&tr.halves[0], first, 2)
+}
+
+// runLayers runs the forward and backward passes of h's windows of the
+// current batch through the layers first, first+stride, ... of the model,
+// and the head if it follows the last of them, writing their part of the
+// gradient of the batch's mean squared error into h.grad. The passes
+// through the other layers run concurrently or have run.
+func (tr *Trainer) runLayers(h *half, first, stride int) {
+	m := tr.model
+	nb, win := h.hi-h.lo, tr.steps*m.Inputs()
+	x := tr.x[h.lo*win : h.hi*win]
+	last := len(m.Layers) - 1
+	top := last - (last-first)%stride // the last layer run here
+	for k := first; k <= top; k += stride {
+		h.ws.forwardLayer(m, k, x, nb)
+	}
+	if top == last {
+		h.ws.forwardHead(m, nb)
+		for b, o := range h.ws.out[:nb] {
+			h.ws.dout[b] = 2 * (o - tr.y[h.lo+b]) / float64(len(tr.y))
+		}
+	}
+	for k := top; k >= first; k -= stride {
+		h.ws.backwardLayer(m, h.grad, k, x, nb)
+	}
 }
 
 // Step computes the loss and gradients on a batch as Gradients does, clips
