@@ -75,12 +75,16 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		return fmt.Sprint(t)
 	}
 	bt, err := forecast.WalkForward(ctx, s.Values, cfg, o.Folds, o.MinTrain, func(f forecast.Fold) {
-		if !o.Quiet {
-			fmt.Fprintf(ios.Err, "fold %d..%d: LSTM RMSE %.6g, naive %.6g\n", f.Start, f.End-1, f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
+		if o.Quiet {
+			return
 		}
+		for _, n := range f.Notes {
+			fmt.Fprintln(ios.Err, n)
+		}
+		fmt.Fprintf(ios.Err, "fold %s to %s: LSTM RMSE %.6g, naive %.6g\n", label(f.Start), label(f.End-1), f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", s.Source, err)
 	}
 	if o.JSON {
 		return writeBacktestJSON(ios.Out, bt)

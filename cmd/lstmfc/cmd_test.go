@@ -268,3 +268,39 @@ func TestREADMEDocumentsEveryFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestShortSeries trains with the defaults on 120 prices: 12 validation
+// values size an 80% interval but not a 95% one, which must be left out
+// with a note, never written as an endless band; and a one-value test span
+// must still give valid JSON (its correlations are undefined: null).
+func TestShortSeries(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.bin")
+	csvPath := "../../testdata/bad/negative.csv"
+	code, _, stderr := run(t, "train", "--lookback", "10", "--model", model, csvPath)
+	if code != exitOK || !strings.Contains(stderr, "no 95% interval: it needs at least 19 validation values, got 12") {
+		t.Fatalf("exit %d, stderr %q; want a note on the 95%% interval", code, stderr)
+	}
+	code, stdout, stderr := run(t, "predict", "--model", model, "--out", "-")
+	if code != exitOK {
+		t.Fatalf("predict: exit %d: %s", code, stderr)
+	}
+	if head, _, _ := strings.Cut(stdout, "\n"); head != "date,actual,predicted,split,lo80,hi80" || strings.Contains(stdout, "Inf") {
+		t.Errorf("predictions start %q and hold Inf: %v", head, strings.Contains(stdout, "Inf"))
+	}
+	code, stdout, stderr = run(t, "train", "--json", "--lookback", "10", "--test-split", "0.01", "--model", model, csvPath)
+	var rep struct{ Test struct{ Rows int } }
+	if code != exitOK || json.Unmarshal([]byte(stdout), &rep) != nil || rep.Test.Rows != 1 {
+		t.Errorf("one-value test span: exit %d, stderr %q, JSON %q", code, stderr, stdout)
+	}
+}
+
+func TestBacktestWithoutValidationHasNoIntervals(t *testing.T) {
+	code, stdout, stderr := run(t, append([]string{"backtest", "--folds", "2", "--val-split", "0", "--json", "../../testdata/bad/negative.csv"}, small...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stdout, "coverage") {
+		t.Errorf("coverage reported for intervals that were never sized:\n%s", stdout)
+	}
+}

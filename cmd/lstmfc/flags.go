@@ -131,18 +131,19 @@ func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 			return zero, flagErrorf("levels", "each level must be between 0 and 1, got %g", l)
 		}
 	}
+	levels := slices.Compact(slices.Sorted(slices.Values(f.Levels)))
 	var target window.Target // "" until resolveTarget sees the prices
 	if f.Target != "auto" {
 		t, err := window.ParseTarget(f.Target)
 		if err != nil {
-			return zero, flagErrorf("target", "%v (or auto)", err)
+			return zero, flagErrorf("target", "must be auto, price, return or delta, got %q", f.Target)
 		}
 		target = t
 	}
 	return forecast.Config{
 		Lookback: f.Lookback, Units: f.Units, Target: target, Epochs: f.Epochs, BatchSize: f.BatchSize,
 		LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed, ValSplit: f.ValSplit, TestSplit: testSplit,
-		Levels: f.Levels,
+		Levels: levels,
 	}, nil
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -52,7 +54,7 @@ when given --model (with --data, or the series stored in the model).`,
 			if !cmd.Flags().Changed("model") {
 				o.predict.Model = ""
 			}
-			return runPlot(o, ios)
+			return runPlot(cmd.Context(), o, ios)
 		},
 	}
 	fs := cmd.Flags()
@@ -74,7 +76,7 @@ when given --model (with --data, or the series stored in the model).`,
 	return cmd
 }
 
-func runPlot(o *plotOptions, ios *streams) error {
+func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 	format, err := plot.FormatFor(o.Out)
 	if err != nil {
 		return flagErrorf("out", "%v", err)
@@ -92,6 +94,11 @@ func runPlot(o *plotOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
+	if o.Font != "" {
+		if _, err := os.Stat(o.Font); err != nil {
+			return flagErrorf("font", "cannot read font file: %v", unwrapPath(err))
+		}
+	}
 	if err := checkWritable("out", o.Out); err != nil {
 		return err
 	}
@@ -100,7 +107,7 @@ func runPlot(o *plotOptions, ios *streams) error {
 		if o.predict.Horizon < 1 {
 			return flagErrorf("horizon", "must be at least 1, got %d", o.predict.Horizon)
 		}
-		t, err = o.predict.table(ios)
+		t, err = o.predict.table(ctx, ios)
 	} else {
 		t, err = readTable(o.Predictions, ios)
 	}
@@ -112,13 +119,30 @@ func runPlot(o *plotOptions, ios *streams) error {
 	for _, b := range t.Bands {
 		d.Bands = append(d.Bands, forecastBand(b, t.Split))
 	}
-	if err := writeOutput(o.Out, ios, func(w io.Writer) error { return plot.Write(w, format, d, opt) }); err != nil {
+	// Drawn in memory first: a problem with the data is not a write error,
+	// and the file is only written whole.
+	var chart bytes.Buffer
+	if err := plot.Write(&chart, format, d, opt); err != nil {
+		return fmt.Errorf("%s: %w", o.source(), err)
+	}
+	if err := writeOutput(o.Out, ios, func(w io.Writer) error { _, err := chart.WriteTo(w); return err }); err != nil {
 		return err
 	}
 	if !o.Quiet {
 		fmt.Fprintf(ios.Err, "wrote %s\n", o.Out)
 	}
 	return nil
+}
+
+// source names what the chart's data came from, for errors.
+func (o *plotOptions) source() string {
+	if o.predict.Model == "" {
+		return o.Predictions
+	}
+	if o.predict.Data != "" {
+		return o.predict.Data
+	}
+	return o.predict.Model
 }
 
 // options turns the flags into chart options: the language preset, then

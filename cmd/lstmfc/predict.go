@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -38,7 +39,7 @@ With no --data it uses the series the model was trained on.`,
 		Example: `  lstmfc predict --model m.bin --horizon 20
   lstmfc predict --model m.bin --data newer.csv --out - --format json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runPredict(o, ios) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runPredict(cmd.Context(), o, ios) },
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Model, "model", "m.bin", "model file written by lstmfc train (or any file in its format)")
@@ -51,7 +52,7 @@ With no --data it uses the series the model was trained on.`,
 	return cmd
 }
 
-func runPredict(o *predictOptions, ios *streams) error {
+func runPredict(ctx context.Context, o *predictOptions, ios *streams) error {
 	if o.Horizon < 1 {
 		return flagErrorf("horizon", "must be at least 1, got %d", o.Horizon)
 	}
@@ -61,7 +62,7 @@ func runPredict(o *predictOptions, ios *streams) error {
 	if err := checkWritable("out", o.Out); err != nil {
 		return err
 	}
-	t, err := o.table(ios)
+	t, err := o.table(ctx, ios)
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func runPredict(o *predictOptions, ios *streams) error {
 }
 
 // table predicts the chosen series with the model.
-func (o *predictOptions) table(ios *streams) (*forecast.Table, error) {
+func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Table, error) {
 	m, meta, err := loadModel(o.Model)
 	if err != nil {
 		return nil, err
@@ -89,13 +90,14 @@ func (o *predictOptions) table(ios *streams) (*forecast.Table, error) {
 		prices []float64
 		dates  []time.Time
 		span   func(int) string
+		source = o.Model
 	)
 	if o.Data != "" {
 		s, err := o.load(o.Data, ios, o.Quiet)
 		if err != nil {
 			return nil, err
 		}
-		prices, dates, span = s.Values, s.Dates, func(int) string { return "data" }
+		prices, dates, span, source = s.Values, s.Dates, func(int) string { return "data" }, s.Source
 	} else {
 		var split window.Split
 		var ok bool
@@ -108,8 +110,9 @@ func (o *predictOptions) table(ios *streams) (*forecast.Table, error) {
 		}
 		span = split.Span
 	}
-	if len(prices) < m.Lookback+1 {
-		return nil, fmt.Errorf("need at least %d prices for the model's lookback of %d, got %d", m.Lookback+1, m.Lookback, len(prices))
+	t, err := m.Table(ctx, prices, dates, span, o.Horizon)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	return m.Table(prices, dates, span, o.Horizon)
+	return t, nil
 }

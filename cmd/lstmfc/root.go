@@ -81,16 +81,22 @@ func execute(ctx context.Context, args []string, ios *streams) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(ios.Err, "lstmfc: "+oneLine(err.Error()))
-	var ue usageError
+	msg := oneLine(err.Error())
 	var in interrupted
+	if errors.As(context.Cause(ctx), &in) {
+		// Say which signal stopped the run, not "context canceled".
+		msg = strings.ReplaceAll(msg, context.Canceled.Error(), in.Error())
+	}
+	var ue usageError
 	switch {
 	case errors.As(err, &ue) || isCobraUsage(err):
-		fmt.Fprintf(ios.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		fmt.Fprintf(ios.Err, "%s: %s (see --help)\n", cmd.CommandPath(), msg)
 		return exitUsage
-	case errors.As(context.Cause(ctx), &in):
+	case in.sig != 0:
+		fmt.Fprintln(ios.Err, "lstmfc: "+msg)
 		return in.exitCode()
 	}
+	fmt.Fprintln(ios.Err, "lstmfc: "+msg)
 	return exitFailure
 }
 

@@ -130,23 +130,37 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		}
 		return saveUnfinished(o.Model, fit, meta, err)
 	}
+	elapsed := time.Since(start)
+	// The report is made before the model is saved, so a run that fails
+	// here leaves any earlier model file as it was.
+	report, err := newTrainReport(ctx, o, s, fit, elapsed)
+	if err != nil {
+		return err
+	}
 	if err := lstm.Save(o.Model, fit.Net, meta); err != nil {
 		return err
 	}
-	elapsed := time.Since(start)
 	if !o.Quiet {
+		for _, n := range fit.Notes {
+			fmt.Fprintln(ios.Err, n)
+		}
 		fmt.Fprintf(ios.Err, "wrote %s (best epoch %d of %d) in %s\n", o.Model, fit.Result.BestEpoch, fit.Result.Epochs, formatDuration(elapsed))
 	}
-	return writeTrainReport(o, s, fit, elapsed, ios.Out)
+	_, err = io.WriteString(ios.Out, report)
+	return err
 }
+
+// maxSyntheticLength bounds --length: ten million prices already take
+// minutes an epoch, and a mistyped length should not exhaust memory.
+const maxSyntheticLength = 10_000_000
 
 // series loads the data file, or makes the synthetic series.
 func (o *trainOptions) series(ios *streams) (*series.Series, error) {
 	if o.Data != "" {
 		return o.load(o.Data, ios, o.Quiet)
 	}
-	if o.Length < 2 {
-		return nil, flagErrorf("length", "must be at least 2, got %d", o.Length)
+	if o.Length < 2 || o.Length > maxSyntheticLength {
+		return nil, flagErrorf("length", "must be between 2 and %d, got %d", maxSyntheticLength, o.Length)
 	}
 	switch o.Synthetic {
 	case "uniform":
@@ -178,7 +192,11 @@ func saveUnfinished(path string, fit *forecast.Fit, meta map[string]string, caus
 	return fmt.Errorf("%w; saved the best weights so far (epoch %d) to %s", cause, fit.Result.BestEpoch, path)
 }
 
-func writeTrainReport(o *trainOptions, s *series.Series, fit *forecast.Fit, elapsed time.Duration, w io.Writer) error {
+// newTrainReport scores the fit's held-out spans and returns the report as
+// text, or as JSON with --json. Without a test span the text scores the
+// validation span, still out of sample, or else the training span, saying
+// that this measures no skill.
+func newTrainReport(ctx context.Context, o *trainOptions, s *series.Series, fit *forecast.Fit, elapsed time.Duration) (string, error) {
 	r := trainReport{
 		Model: o.Model, Source: s.Source, Column: s.Column, Values: len(s.Values), Target: string(fit.Enc.Target),
 		Epochs: fit.Result.Epochs, BestEpoch: fit.Result.BestEpoch, Seconds: elapsed.Seconds(),
@@ -186,40 +204,41 @@ func writeTrainReport(o *trainOptions, s *series.Series, fit *forecast.Fit, elap
 	if h := fit.Result.History; len(h) > 0 {
 		best := h[max(fit.Result.BestEpoch, 1)-1]
 		r.TrainLoss = best.Loss
-		if v := best.ValLoss; v == v {
+		if v := best.ValLoss; !math.IsNaN(v) {
 			r.ValLoss = &v
 		}
 	}
-	tb, err := fit.Table(s.Values, nil, fit.Split.Span, 0)
+	tb, err := fit.Table(ctx, s.Values, nil, fit.Split.Span, 0)
 	if err != nil {
-		return err
+		return "", err
 	}
 	eval := func(lo, hi int) *forecast.Report {
 		rep := forecast.Evaluate(s.Values, tb.Predicted, tb.Bands, lo, hi, fit.Split.TrainEnd)
 		return &rep
 	}
-	var span string
 	if lo, hi := fit.Split.Validation(); hi > lo {
 		r.Validation = eval(lo, hi)
 	}
-	lo, hi := fit.Split.Test()
+	if lo, hi := fit.Split.Test(); hi > lo {
+		r.Test = eval(lo, hi)
+	}
+	if r.Test == nil && r.Validation == nil {
+		r.InSample = eval(fit.Split.Train())
+	}
+	var b strings.Builder
 	switch {
-	case hi > lo:
-		r.Test, span = eval(lo, hi), "Test span"
-	default:
-		lo, hi = fit.Split.Train()
-		r.InSample, span = eval(lo, hi), "Training span, in sample (no test span was held out, so this says nothing about skill)"
-	}
-	if o.JSON {
-		enc := json.NewEncoder(w)
+	case o.JSON:
+		enc := json.NewEncoder(&b)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		err = enc.Encode(r)
+	case r.Test != nil:
+		err = r.Test.WriteText(&b, "Test span")
+	case r.Validation != nil:
+		err = r.Validation.WriteText(&b, "Validation span (no test span was held out; the validation span picked the best epoch)")
+	default:
+		err = r.InSample.WriteText(&b, "Training span, in sample (no test span was held out, so this says nothing about skill)")
 	}
-	rep := r.Test
-	if rep == nil {
-		rep = r.InSample
-	}
-	return rep.WriteText(w, span)
+	return b.String(), err
 }
 
 func joinInts(v []int) string {

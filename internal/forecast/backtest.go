@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Fold is one walk-forward step: a model fitted on prices[:Start] only and
 // scored on prices[Start:End].
 type Fold struct {
 	Start, End int
+	TrainEnd   int // the first value the fold's model did not train on (its validation span follows)
+	Notes      []string
 	Report     Report
 }
 
@@ -56,17 +59,19 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, folds int, m
 		// span itself is passed so each prediction has its own window.
 		p := fit.OneStep(prices[:end])
 		copy(pred[start:end], p[start:end])
-		for i, iv := range fit.Intervals {
+		for _, iv := range fit.Intervals { // levels the fold could not size stay NaN
+			b := bands[slices.IndexFunc(bands, func(b TableBand) bool { return b.Level == iv.Level })]
 			for t := start; t < end; t++ {
-				bands[i].Lo[t], bands[i].Hi[t] = iv.Band(Volatility(prices, t), pred[t], 1)
+				b.Lo[t], b.Hi[t] = iv.Band(Volatility(prices, t), pred[t], 1)
 			}
 		}
-		f := Fold{Start: start, End: end, Report: Evaluate(prices, pred, bands, start, end, fit.Split.TrainEnd)}
+		f := Fold{Start: start, End: end, TrainEnd: fit.Split.TrainEnd, Notes: fit.Notes,
+			Report: Evaluate(prices, pred, bands, start, end, fit.Split.TrainEnd)}
 		bt.Folds = append(bt.Folds, f)
 		if fold != nil {
 			fold(f)
 		}
 	}
-	bt.Overall = Evaluate(prices, pred, bands, first, n, bt.Folds[0].Start)
+	bt.Overall = Evaluate(prices, pred, bands, first, n, bt.Folds[0].TrainEnd)
 	return bt, nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lstmfc/lstmfc/internal/lstm"
@@ -60,8 +61,11 @@ const VolatilityWindow = 20
 
 // Volatility returns the mean absolute one-step change of prices over the
 // last VolatilityWindow moves (or as many as there are) up to prices[t-1]:
-// the scale of an interval for prices[t], known before it. It is NaN when
-// t < 2, with no move to measure.
+// the scale of an interval for prices[t], known before it. After a flat
+// spell (a stale or suspended price) it reaches further back, to the last
+// VolatilityWindow moves that were not zero, since a price that has not
+// moved lately can still move. It is NaN when t < 2, with no move to
+// measure, and 0 when prices[:t] never moved.
 func Volatility(prices []float64, t int) float64 {
 	lo := max(1, t-VolatilityWindow)
 	if t-lo < 1 {
@@ -71,7 +75,20 @@ func Volatility(prices []float64, t int) float64 {
 	for i := lo; i < t; i++ {
 		sum += math.Abs(prices[i] - prices[i-1])
 	}
-	return sum / float64(t-lo)
+	if sum > 0 {
+		return sum / float64(t-lo)
+	}
+	n := 0 // a flat spell: the last moves that were not zero
+	for i := lo - 1; i >= 1 && n < VolatilityWindow; i-- {
+		if d := math.Abs(prices[i] - prices[i-1]); d != 0 {
+			sum += d
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }
 
 // Fit is a fitted forecaster together with how it was fitted.
@@ -79,6 +96,7 @@ type Fit struct {
 	*Model
 	Split  window.Split
 	Result lstm.TrainResult
+	Notes  []string // what the fit had to leave out, as sentences for the user
 }
 
 // Train fits a model to prices under cfg. The split is chronological; the
@@ -131,16 +149,22 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if err != nil {
 		return f, err
 	}
+	pred := f.OneStep(prices)
+	if t := slices.IndexFunc(pred[cfg.Lookback:], isNotFinite); t >= 0 {
+		return nil, fmt.Errorf("%w: the trained model predicts %v for value %d; try a lower --lr or set --clip", lstm.ErrDiverged, pred[cfg.Lookback+t], cfg.Lookback+t+1)
+	}
 	if lo, hi := split.Validation(); hi > lo {
-		f.Intervals = conformal(prices, f.OneStep(prices), lo, hi, cfg.Levels)
+		f.Intervals, f.Notes = conformal(prices, pred, lo, hi, cfg.Levels)
 	}
 	return f, nil
 }
 
 // conformal measures split-conformal radii from the residuals of the
 // one-step predictions pred over target indices [lo, hi), each in units of
-// the volatility before it.
-func conformal(prices, pred []float64, lo, hi int, levels []float64) []Interval {
+// the volatility before it. A level that needs more residuals than there
+// are, or whose radius is infinite (a move after a perfectly flat spell),
+// is left out with a note rather than drawn as an endless band.
+func conformal(prices, pred []float64, lo, hi int, levels []float64) ([]Interval, []string) {
 	res := make([]float64, 0, hi-lo)
 	for t := lo; t < hi; t++ {
 		r, v := math.Abs(prices[t]-pred[t]), Volatility(prices, t)
@@ -149,15 +173,22 @@ func conformal(prices, pred []float64, lo, hi int, levels []float64) []Interval 
 			res = append(res, 0)
 		case v > 0:
 			res = append(res, r/v)
-		default: // a flat spell: no finite multiple of it covers a move
+		default: // no move before: no finite multiple of it covers one
 			res = append(res, math.Inf(1))
 		}
 	}
-	iv := make([]Interval, len(levels))
-	for i, l := range levels {
-		iv[i] = Interval{Level: l, Radius: metrics.ConformalQuantile(res, l)}
+	var iv []Interval
+	var notes []string
+	for _, l := range levels {
+		r := metrics.ConformalQuantile(res, l)
+		if math.IsInf(r, 1) {
+			notes = append(notes, fmt.Sprintf("no %s%% interval: it needs at least %d validation values, got %d; raise --val-split or lower --levels",
+				levelKey(l), int(math.Ceil(l/(1-l))), len(res)))
+			continue
+		}
+		iv = append(iv, Interval{Level: l, Radius: r})
 	}
-	return iv
+	return iv, notes
 }
 
 // OneStep returns, for every value of prices, the model's prediction of it
@@ -180,8 +211,9 @@ func (m *Model) OneStep(prices []float64) []float64 {
 }
 
 // Forecast predicts the horizon values past the end of prices, feeding each
-// prediction back as the newest input.
-func (m *Model) Forecast(prices []float64, horizon int) ([]float64, error) {
+// prediction back as the newest input. It stops with ctx's error when ctx
+// is cancelled.
+func (m *Model) Forecast(ctx context.Context, prices []float64, horizon int) ([]float64, error) {
 	if len(prices) < m.Lookback+1 {
 		return nil, fmt.Errorf("need at least %d values to forecast with lookback %d, got %d", m.Lookback+1, m.Lookback, len(prices))
 	}
@@ -192,6 +224,9 @@ func (m *Model) Forecast(prices []float64, horizon int) ([]float64, error) {
 	out := make([]float64, horizon)
 	x := make([]float64, m.Lookback)
 	for h := range horizon {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		ext = append(ext, math.NaN()) // the value to predict; never read as input
 		z := m.Enc.Encode(ext)
 		t := len(ext) - 1
@@ -217,12 +252,16 @@ func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
 // steps past the end, with the model's intervals around both. span names
 // each value's part of the split; forecast rows are dated on the business
 // days after the last date when dates is not nil.
-func (m *Model) Table(prices []float64, dates []time.Time, span func(t int) string, horizon int) (*Table, error) {
+//
+// The predictions must be finite: a model whose outputs overflow is refused
+// with an error wrapping lstm.ErrDiverged. It stops with ctx's error when
+// ctx is cancelled.
+func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, span func(t int) string, horizon int) (*Table, error) {
 	if err := m.Enc.Check(prices); err != nil {
 		return nil, err
 	}
 	n := len(prices)
-	fc, err := m.Forecast(prices, horizon)
+	fc, err := m.Forecast(ctx, prices, horizon)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +269,12 @@ func (m *Model) Table(prices []float64, dates []time.Time, span func(t int) stri
 		Actual:    append(append(make([]float64, 0, n+horizon), prices...), nanSlice(horizon)...),
 		Predicted: append(m.OneStep(prices), fc...),
 		Split:     make([]string, n+horizon),
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(t.Predicted[m.Lookback:], isNotFinite); i >= 0 {
+		return nil, fmt.Errorf("%w: the model predicts %v for row %d; it was trained with too high a learning rate", lstm.ErrDiverged, t.Predicted[m.Lookback+i], m.Lookback+i)
 	}
 	for i := range n {
 		t.Split[i] = span(i)
@@ -253,6 +298,8 @@ func (m *Model) Table(prices []float64, dates []time.Time, span func(t int) stri
 	}
 	return t, nil
 }
+
+func isNotFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 
 func nanSlice(n int) []float64 {
 	s := make([]float64, n)

@@ -50,7 +50,7 @@ func testReport(t *testing.T, prices []float64, cfg Config) Report {
 		t.Fatal(err)
 	}
 	lo, hi := fit.Split.Test()
-	tb, err := fit.Table(prices, nil, fit.Split.Span, 0)
+	tb, err := fit.Table(context.Background(), prices, nil, fit.Split.Span, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestForecastIsOneStepFedBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fc, err := fit.Forecast(prices, 3)
+		fc, err := fit.Forecast(context.Background(), prices, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,6 +226,19 @@ func TestReadCSVErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%q: error %v, want %q", tc.in, err, tc.msg)
 		}
+	}
+}
+
+func TestVolatilityAfterAFlatSpell(t *testing.T) {
+	p := []float64{1, 3, 2, 6}
+	for range VolatilityWindow + 5 {
+		p = append(p, 6) // a stale price
+	}
+	if got, want := Volatility(p, len(p)), (2+1+4)/3.0; got != want {
+		t.Errorf("after a flat spell: %v, want %v, the mean of the last moves", got, want)
+	}
+	if got := Volatility([]float64{5, 5, 5}, 3); got != 0 {
+		t.Errorf("a series that never moved: %v, want 0", got)
 	}
 }
 

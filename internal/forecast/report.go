@@ -1,6 +1,8 @@
 package forecast
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -41,6 +43,21 @@ type Lag struct {
 	Shifted float64 `json:"shifted"`
 }
 
+// MarshalJSON writes a correlation that is undefined (a span of one value,
+// or predictions that do not vary) as null, since JSON has no NaN.
+func (l Lag) MarshalJSON() ([]byte, error) {
+	number := func(v float64) *float64 {
+		if math.IsNaN(v) {
+			return nil
+		}
+		return &v
+	}
+	return json.Marshal(struct {
+		Same    *float64 `json:"same"`
+		Shifted *float64 `json:"shifted"`
+	}{number(l.Same), number(l.Shifted)})
+}
+
 // Echoes reports whether the predictions follow the previous value more
 // closely than the value they predict.
 func (l Lag) Echoes() bool { return l.Shifted >= l.Same }
@@ -69,22 +86,32 @@ func Evaluate(prices, pred []float64, bands []TableBand, lo, hi, trainEnd int) R
 		MovingAverage: metrics.Score(prev, actual, ma, scale),
 	}
 	r.Lag.Same, r.Lag.Shifted = stat.Correlation(p, actual, nil), stat.Correlation(p, prev, nil)
-	if len(bands) > 0 {
-		r.Coverage = make(map[string]float64, len(bands))
-		for _, b := range bands {
-			in := 0
-			for t := lo; t < hi; t++ {
-				if b.Lo[t] <= prices[t] && prices[t] <= b.Hi[t] {
-					in++
-				}
+	for _, b := range bands {
+		in, banded := 0, 0
+		for t := lo; t < hi; t++ {
+			if math.IsNaN(b.Lo[t]) { // no interval for this value
+				continue
 			}
-			r.Coverage[levelKey(b.Level)] = float64(in) / float64(n)
+			banded++
+			if b.Lo[t] <= prices[t] && prices[t] <= b.Hi[t] {
+				in++
+			}
+		}
+		if banded > 0 {
+			if r.Coverage == nil {
+				r.Coverage = make(map[string]float64, len(bands))
+			}
+			r.Coverage[levelKey(b.Level)] = float64(in) / float64(banded)
 		}
 	}
 	return r
 }
 
-func levelKey(level float64) string { return strconv.FormatFloat(100*level, 'f', -1, 64) }
+// levelKey names an interval level in percent, "80" or "97.5", rounded so
+// that 0.57 is "57" and not 100·0.57 = 56.99999999999999.
+func levelKey(level float64) string {
+	return strconv.FormatFloat(math.Round(level*1e8)/1e6, 'f', -1, 64)
+}
 
 // BeatsNaive reports whether the LSTM's RMSE is below the naive forecast's.
 func (r Report) BeatsNaive() bool { return r.LSTM.RMSE < r.Naive.RMSE }
@@ -103,7 +130,12 @@ func (r Report) WriteText(w io.Writer, title string) error {
 	row("naive", r.Naive)
 	row("drift", r.Drift)
 	row("moving average", r.MovingAverage)
-	for _, k := range slices.Sorted(maps.Keys(r.Coverage)) {
+	keys := slices.SortedFunc(maps.Keys(r.Coverage), func(a, b string) int {
+		x, _ := strconv.ParseFloat(a, 64)
+		y, _ := strconv.ParseFloat(b, 64)
+		return cmp.Compare(x, y)
+	})
+	for _, k := range keys {
 		fmt.Fprintf(&b, "  %s%% interval covered %.1f%% of actual values\n", k, 100*r.Coverage[k])
 	}
 	switch {

@@ -34,7 +34,7 @@ func (t *Table) Len() int { return len(t.Actual) }
 const dateLayout = "2006-01-02"
 
 func (b TableBand) names() (lo, hi string) {
-	p := strconv.FormatFloat(100*b.Level, 'f', -1, 64)
+	p := levelKey(b.Level)
 	return "lo" + p, "hi" + p
 }
 

@@ -27,16 +27,6 @@ func ExampleScore() {
 	// RMSE 1.000, MAE 1.000, MASE 0.571, directions 0.67
 }
 
-func ExampleLagCorrelation() {
-	actual := []float64{10, 12, 11, 14, 13, 15, 17, 16}
-	// A model that learnt to repeat the last value it saw.
-	echo := []float64{10, 10, 12, 11, 14, 13, 15, 17}
-	same, lagged := metrics.LagCorrelation(actual, echo)
-	fmt.Printf("same %.2f, lagged %.2f: echoes the last value: %t\n", same, lagged, lagged > same)
-	// Output:
-	// same 0.77, lagged 1.00: echoes the last value: true
-}
-
 func ExampleConformalQuantile() {
 	// Absolute one-step errors on a calibration span.
 	residuals := []float64{0.8, 1.9, 0.3, 1.1, 0.6, 2.4, 0.9, 1.4, 0.2, 1.0}

@@ -11,7 +11,6 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/floats"
-	"gonum.org/v1/gonum/stat"
 )
 
 // Scores are the accuracy measures of one forecast.
@@ -115,24 +114,6 @@ func NaiveMAE(train []float64) float64 {
 		return math.NaN()
 	}
 	return MAE(train[1:], train[:len(train)-1])
-}
-
-// LagCorrelation returns the correlation of pred with actual and the
-// correlation of pred[i] with actual[i-1], the actual series one step late.
-// When lagged is the higher, the model mostly echoes the last value it saw
-// rather than forecasting. same is NaN for fewer than two values and lagged
-// for fewer than three, or when a series does not vary.
-func LagCorrelation(actual, pred []float64) (same, lagged float64) {
-	mustSameLength(actual, pred)
-	n := len(actual)
-	same, lagged = math.NaN(), math.NaN()
-	if n >= 2 {
-		same = stat.Correlation(pred, actual, nil)
-	}
-	if n >= 3 {
-		lagged = stat.Correlation(pred[1:], actual[:n-1], nil)
-	}
-	return same, lagged
 }
 
 // MarshalJSON writes s as a JSON object with the field tags as keys. A score

@@ -74,28 +74,6 @@ func TestEdgeCases(t *testing.T) {
 	}
 }
 
-func TestLagCorrelation(t *testing.T) {
-	// Deviations from the means 2.5: actual -1.5 .5 -.5 1.5, pred -1.5 -.5 .5
-	// 1.5; covariance sum 4 over variance sums 5 and 5. Lagged: pred[1:]
-	// 2 3 4 against actual[:3] 1 3 2, covariance sum 1 over 2 and 2.
-	s, l := LagCorrelation([]float64{1, 3, 2, 4}, []float64{1, 2, 3, 4})
-	if !same(s, 0.8) || !same(l, 0.5) {
-		t.Errorf("LagCorrelation = %v, %v; want 0.8, 0.5", s, l)
-	}
-	// A forecast that repeats the last value correlates perfectly with the
-	// series one step late.
-	actual := []float64{5, 7, 6, 9, 8, 8.5, 11}
-	echo := append([]float64{5}, actual[:len(actual)-1]...)
-	s, l = LagCorrelation(actual, echo)
-	if !same(l, 1) || s >= l {
-		t.Errorf("LagCorrelation of an echo = %v, %v; want lagged 1 above same", s, l)
-	}
-	s, l = LagCorrelation([]float64{1, 2}, []float64{2, 3})
-	if !same(s, 1) || !math.IsNaN(l) {
-		t.Errorf("LagCorrelation of two values = %v, %v; want 1, NaN", s, l)
-	}
-}
-
 func TestScoresJSON(t *testing.T) {
 	s := Scores{RMSE: 1.5, MAE: 1, MAPE: 2.5, SMAPE: 2.25, MASE: math.NaN(), DirectionalAccuracy: 0.5}
 	b, err := json.Marshal(s)
@@ -126,7 +104,6 @@ func TestLengthMismatchPanics(t *testing.T) {
 		"MAPE":                func() { MAPE(short, long) },
 		"SMAPE":               func() { SMAPE(short, long) },
 		"DirectionalAccuracy": func() { DirectionalAccuracy(long, short, short) },
-		"LagCorrelation":      func() { LagCorrelation(short, long) },
 	} {
 		func() {
 			defer func() {
