@@ -149,11 +149,13 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if err != nil {
 		return f, err
 	}
-	pred := f.OneStep(prices)
-	if t := slices.IndexFunc(pred[cfg.Lookback:], isNotFinite); t >= 0 {
-		return nil, fmt.Errorf("%w: the trained model predicts %v for value %d; try a lower --lr or set --clip", lstm.ErrDiverged, pred[cfg.Lookback+t], cfg.Lookback+t+1)
-	}
+	// Intervals are sized on the validation span; an overflowing model
+	// shows there, or in Table, which every caller runs next.
 	if lo, hi := split.Validation(); hi > lo {
+		pred := f.oneStep(prices, lo, hi)
+		if t := slices.IndexFunc(pred[lo:hi], isNotFinite); t >= 0 {
+			return nil, fmt.Errorf("%w: the trained model predicts %v for value %d; try a lower --lr or set --clip", lstm.ErrDiverged, pred[lo+t], lo+t+1)
+		}
 		f.Intervals, f.Notes = conformal(prices, pred, lo, hi, cfg.Levels)
 	}
 	return f, nil
@@ -196,11 +198,17 @@ func conformal(prices, pred []float64, lo, hi int, levels []float64) ([]Interval
 // Windows are views of the series drawn a batch at a time, so memory does
 // not grow with len(prices) x Lookback.
 func (m *Model) OneStep(prices []float64) []float64 {
+	return m.oneStep(prices, m.Lookback, len(prices))
+}
+
+// oneStep is OneStep for the values of target indices [lo, hi) only, with
+// lo >= Lookback; the rest are NaN.
+func (m *Model) oneStep(prices []float64, lo, hi int) []float64 {
 	pred := nanSlice(len(prices))
-	if len(prices) <= m.Lookback {
+	if hi <= lo {
 		return pred
 	}
-	w := m.Enc.Windows(m.Enc.Encode(prices), m.Lookback, m.Lookback, len(prices))
+	w := m.Enc.Windows(m.Enc.Encode(prices[:hi]), m.Lookback, lo, hi)
 	y := make([]float64, w.Len())
 	m.Net.PredictAll(w, m.Lookback, y)
 	for i, yi := range y {
