@@ -115,7 +115,7 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 		return err
 	}
 	t = t.Tail(o.Last)
-	d := plot.Data{Dates: t.Dates, Actual: t.Actual, Predicted: t.Predicted, Split: t.Split}
+	d := plot.Data{Dates: t.Dates, First: t.First, Actual: t.Actual, Predicted: t.Predicted, Split: t.Split}
 	for _, b := range t.Bands {
 		d.Bands = append(d.Bands, forecastBand(b, t.Split))
 	}

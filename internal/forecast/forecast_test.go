@@ -261,3 +261,32 @@ func TestVolatility(t *testing.T) {
 		}
 	}
 }
+
+// TestTailKeepsPositions cuts an undated table: its rows keep their
+// positions in the series, written and read back.
+func TestTailKeepsPositions(t *testing.T) {
+	nan := math.NaN()
+	in := &Table{
+		Actual:    []float64{1, 2, 3, nan},
+		Predicted: []float64{nan, 1.5, 2.5, 3.5},
+		Split:     []string{"train", "train", "test", "forecast"},
+	}
+	tail := in.Tail(2)
+	if tail.First != 1 || tail.Len() != 3 {
+		t.Fatalf("Tail(2): first %d, %d rows; want 1 and 3 (two values and the forecast)", tail.First, tail.Len())
+	}
+	var b bytes.Buffer
+	if err := tail.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "date,actual,predicted,split\n1,2,1.5,train\n2,3,2.5,test\n3,,3.5,forecast\n"; b.String() != want {
+		t.Fatalf("CSV:\n%s\nwant:\n%s", b.String(), want)
+	}
+	back, err := ReadCSV(&b, "tail.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.First != 1 {
+		t.Errorf("read back: first row %d, want 1", back.First)
+	}
+}

@@ -15,6 +15,7 @@ import (
 // order, then one per forecast step.
 type Table struct {
 	Dates     []time.Time // one per row, nil when the series has none
+	First     int         // position of the first row in its series, which labels rows without dates
 	Actual    []float64   // NaN on forecast rows
 	Predicted []float64   // NaN where there is no prediction
 	Split     []string    // train, validation, test, data or forecast
@@ -55,7 +56,7 @@ func (t *Table) WriteCSV(w io.Writer) error {
 		if t.Dates != nil {
 			rec[0] = t.Dates[i].Format(dateLayout)
 		} else {
-			rec[0] = strconv.Itoa(i)
+			rec[0] = strconv.Itoa(t.First + i)
 		}
 		rec[1], rec[2], rec[3] = formatValue(t.Actual[i]), formatValue(t.Predicted[i]), t.Split[i]
 		for k, b := range t.Bands {
@@ -100,7 +101,7 @@ func (t *Table) WriteJSON(w io.Writer) error {
 		if t.Dates != nil {
 			r.Date = t.Dates[i].Format(dateLayout)
 		} else {
-			r.Date = strconv.Itoa(i)
+			r.Date = strconv.Itoa(t.First + i)
 		}
 		if len(t.Bands) > 0 {
 			r.Intervals = make(map[string]*float64, 2*len(t.Bands))
@@ -188,6 +189,9 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 			}
 			t.Bands[k].Lo, t.Bands[k].Hi = append(t.Bands[k].Lo, lo), append(t.Bands[k].Hi, hi)
 		}
+		if t.Len() == 1 {
+			t.First, _ = strconv.Atoi(rec[0]) // a position, when the rows have no dates
+		}
 		if dated {
 			d, err := time.Parse(dateLayout, rec[0])
 			if err != nil {
@@ -218,7 +222,7 @@ func (t *Table) Tail(n int) *Table {
 		return t
 	}
 	from := series - n
-	out := &Table{Actual: t.Actual[from:], Predicted: t.Predicted[from:], Split: t.Split[from:]}
+	out := &Table{First: t.First + from, Actual: t.Actual[from:], Predicted: t.Predicted[from:], Split: t.Split[from:]}
 	if t.Dates != nil {
 		out.Dates = t.Dates[from:]
 	}

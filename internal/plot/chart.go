@@ -88,7 +88,7 @@ func newChart(d Data, o Options) *chart {
 		if ch.dates {
 			ch.xs[i] = float64(d.Dates[i].Unix())
 		} else {
-			ch.xs[i] = float64(i + 1)
+			ch.xs[i] = float64(d.First + i)
 		}
 	}
 	firstForecast := n

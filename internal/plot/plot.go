@@ -22,8 +22,12 @@ import (
 // per forecast step, like lstmfc's predictions.csv.
 type Data struct {
 	// Dates holds one date per row, increasing; nil numbers the rows
-	// from 1 on the x axis instead.
+	// on the x axis instead, from First.
 	Dates []time.Time
+	// First is the number of the first row when Dates is nil: its
+	// position in the whole series, so a chart of a series' tail keeps the
+	// positions of the predictions file.
+	First int
 	// Actual holds the series' values, NaN where absent (forecast rows).
 	Actual []float64
 	// Predicted holds the one-step predictions and, on forecast rows,

@@ -18,11 +18,11 @@ import (
 
 // halves returns 200 rows in which the actual value is 10 in the first
 // half and 0 in the second, and the prediction the reverse; rows 121-160
-// (counted from 1) are validation and rows 161-200 test. Then come
-// forecast rows, all 6, with an 80% band [5, 7] and a 95% band [4, 8].
+// (numbered from First = 1) are validation and rows 161-200 test. Then
+// come forecast rows, all 6, with an 80% band [5, 7] and a 95% band [4, 8].
 func halves(forecast int) Data {
 	const n = 200
-	var d Data
+	d := Data{First: 1}
 	b80 := Band{Level: 0.8}
 	b95 := Band{Level: 0.95}
 	for i := range n + forecast {
@@ -172,7 +172,7 @@ func TestSplitShading(t *testing.T) {
 	d := halves(0)
 	img := render(t, d, Options{})
 	at := layout(t, d, Options{})
-	// Rows are numbered from 1: validation starts on row 121, test on 161.
+	// Rows are numbered from First = 1: validation starts on row 121, test on 161.
 	valStart, testStart, testEnd := at.x(121), at.x(161), at.x(200)
 	y := at.y(3.3) // between the lines and off the grid
 	row := func(x0, x1 int) image.Rectangle { return image.Rect(x0, y, x1, y+1) }
