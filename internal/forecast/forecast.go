@@ -225,24 +225,23 @@ func (m *Model) Forecast(ctx context.Context, prices []float64, horizon int) ([]
 	if len(prices) < m.Lookback+1 {
 		return nil, fmt.Errorf("need at least %d values to forecast with lookback %d, got %d", m.Lookback+1, m.Lookback, len(prices))
 	}
-	// Only the tail matters; one extra value gives the return and delta
-	// encodings the step before the window.
+	// Only the tail matters: the window, one value before it (the step the
+	// return and delta encodings take from) and the value to predict.
 	ext := make([]float64, m.Lookback+1, m.Lookback+1+horizon)
 	copy(ext, prices[len(prices)-m.Lookback-1:])
 	out := make([]float64, horizon)
 	x := make([]float64, m.Lookback)
+	p := m.Net.NewPredictor(m.Lookback)
 	for h := range horizon {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		ext = append(ext, math.NaN()) // the value to predict; never read as input
-		z := m.Enc.Encode(ext)
-		t := len(ext) - 1
-		w := m.Enc.Windows(z, m.Lookback, t, t+1)
-		w.Sample(0, x)
-		y := m.Net.Predict(x, m.Lookback)[0]
-		ext[t] = m.Enc.Price(ext, t, y)
-		out[h] = ext[t]
+		tail := ext[len(ext)-m.Lookback-2:]
+		t := len(tail) - 1
+		m.Enc.Windows(m.Enc.Encode(tail), m.Lookback, t, t+1).Sample(0, x)
+		tail[t] = m.Enc.Price(tail, t, p.Predict(x))
+		out[h] = tail[t]
 	}
 	return out, nil
 }

@@ -161,6 +161,31 @@ func (m *Model) Predict(x []float64, steps int) []float64 {
 	return out
 }
 
+// Predictor runs a model forward on one window at a time with the same
+// memory and packed weights, for recursive forecasts, which feed each
+// output back as the newest input. The model must not change while a
+// Predictor of it is in use.
+type Predictor struct {
+	m     *Model
+	steps int
+	e     *evaluator
+}
+
+// NewPredictor returns a Predictor of m for windows of steps time steps.
+func (m *Model) NewPredictor(steps int) *Predictor {
+	return &Predictor{m: m, steps: steps, e: newEvaluator(m, steps, 1)}
+}
+
+// Predict returns the model's output for the window x (steps×In). It
+// panics if len(x) is not steps·In.
+func (p *Predictor) Predict(x []float64) float64 {
+	if len(x) != p.steps*p.m.Inputs() {
+		panic(fmt.Sprintf("lstm: Predictor.Predict on %d values, not one window of %d steps of %d inputs", len(x), p.steps, p.m.Inputs()))
+	}
+	p.e.forward(p.m, x, 1)
+	return p.e.out[0]
+}
+
 // PredictAll writes to out[i] the model's output for sample i of d, whose
 // windows have steps time steps. Windows are drawn from d a batch at a time,
 // so memory does not grow with d.Len(). It panics if len(out) != d.Len().

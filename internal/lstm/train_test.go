@@ -218,3 +218,22 @@ func TestPredictAllMatchesPredict(t *testing.T) {
 		t.Errorf("PredictAll differs from Predict on the same windows:\n%v\n%v", got, want)
 	}
 }
+
+// TestPredictorMatchesPredict runs one Predictor over many windows, as a
+// recursive forecast does, against Predict on each.
+func TestPredictorMatchesPredict(t *testing.T) {
+	m, err := New(1, []int{5, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.InitKeras(11)
+	const steps = 6
+	s := sine(40, 0.7)
+	p := m.NewPredictor(steps)
+	for i := 0; i+steps <= len(s); i += 5 {
+		x := s[i : i+steps]
+		if got, want := p.Predict(x), m.Predict(x, steps)[0]; got != want {
+			t.Fatalf("window %d: Predictor %v, Predict %v", i, got, want)
+		}
+	}
+}
