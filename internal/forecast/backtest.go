@@ -62,7 +62,7 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, folds int, m
 		for _, iv := range fit.Intervals { // levels the fold could not size stay NaN
 			b := bands[slices.IndexFunc(bands, func(b TableBand) bool { return b.Level == iv.Level })]
 			for t := start; t < end; t++ {
-				b.Lo[t], b.Hi[t] = iv.Band(Volatility(prices, t), pred[t], 1)
+				b.Lo[t], b.Hi[t] = iv.Band(volatility(prices, t), pred[t], 1)
 			}
 		}
 		f := Fold{Start: start, End: end, TrainEnd: fit.Split.TrainEnd, Notes: fit.Notes,

@@ -47,39 +47,36 @@ type Model struct {
 
 // Interval is a split-conformal prediction interval normalised by recent
 // volatility: its half-width is Radius times the mean absolute one-step
-// move of the VolatilityWindow values before the prediction. Prices are not
+// move of the volatilityWindow values before the prediction. Prices are not
 // exchangeable across calm and turbulent spells, or across price levels, so
 // a fixed width would cover too much in one and too little in the other.
 type Interval struct {
 	Level  float64
-	Radius float64 // in units of Volatility
+	Radius float64 // in units of volatility
 }
 
-// VolatilityWindow is how many recent one-step moves set an interval's
+// volatilityWindow is how many recent one-step moves set an interval's
 // scale: about a trading month.
-const VolatilityWindow = 20
+const volatilityWindow = 20
 
-// Volatility returns the mean absolute one-step change of prices over the
-// last VolatilityWindow moves (or as many as there are) up to prices[t-1]:
+// volatility returns the mean absolute one-step change of prices over the
+// last volatilityWindow moves (or as many as there are) up to prices[t-1]:
 // the scale of an interval for prices[t], known before it. After a flat
 // spell (a stale or suspended price) it reaches further back, to the last
-// VolatilityWindow moves that were not zero, since a price that has not
+// volatilityWindow moves that were not zero, since a price that has not
 // moved lately can still move. It is NaN when t < 2, with no move to
 // measure, and 0 when prices[:t] never moved.
-func Volatility(prices []float64, t int) float64 {
-	lo := max(1, t-VolatilityWindow)
-	if t-lo < 1 {
+func volatility(prices []float64, t int) float64 {
+	lo := max(0, t-volatilityWindow-1)
+	if t-lo < 2 {
 		return math.NaN()
 	}
+	if v := metrics.NaiveMAE(prices[lo:t]); v > 0 {
+		return v
+	}
 	var sum float64
-	for i := lo; i < t; i++ {
-		sum += math.Abs(prices[i] - prices[i-1])
-	}
-	if sum > 0 {
-		return sum / float64(t-lo)
-	}
 	n := 0 // a flat spell: the last moves that were not zero
-	for i := lo - 1; i >= 1 && n < VolatilityWindow; i-- {
+	for i := lo; i >= 1 && n < volatilityWindow; i-- {
 		if d := math.Abs(prices[i] - prices[i-1]); d != 0 {
 			sum += d
 			n++
@@ -169,7 +166,7 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 func conformal(prices, pred []float64, lo, hi int, levels []float64) ([]Interval, []string) {
 	res := make([]float64, 0, hi-lo)
 	for t := lo; t < hi; t++ {
-		r, v := math.Abs(prices[t]-pred[t]), Volatility(prices, t)
+		r, v := math.Abs(prices[t]-pred[t]), volatility(prices, t)
 		switch {
 		case r == 0:
 			res = append(res, 0)
@@ -247,7 +244,7 @@ func (m *Model) Forecast(ctx context.Context, prices []float64, horizon int) ([]
 }
 
 // Band returns the interval around prediction pred, h steps past the last
-// known value (h = 1 for a one-step prediction), when the Volatility before
+// known value (h = 1 for a one-step prediction), when the volatility before
 // that value is vol. Recursive forecasts compound their errors, so the
 // radius grows with the square root of the horizon, as a random walk's do.
 func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
@@ -295,9 +292,9 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 	for _, iv := range m.Intervals {
 		b := TableBand{Level: iv.Level, Lo: nanSlice(n + horizon), Hi: nanSlice(n + horizon)}
 		for i := m.Lookback; i < n; i++ {
-			b.Lo[i], b.Hi[i] = iv.Band(Volatility(prices, i), t.Predicted[i], 1)
+			b.Lo[i], b.Hi[i] = iv.Band(volatility(prices, i), t.Predicted[i], 1)
 		}
-		vol := Volatility(prices, n)
+		vol := volatility(prices, n)
 		for h := 1; h <= horizon; h++ {
 			b.Lo[n+h-1], b.Hi[n+h-1] = iv.Band(vol, t.Predicted[n+h-1], h)
 		}

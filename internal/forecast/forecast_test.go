@@ -231,20 +231,20 @@ func TestReadCSVErrors(t *testing.T) {
 
 func TestVolatilityAfterAFlatSpell(t *testing.T) {
 	p := []float64{1, 3, 2, 6}
-	for range VolatilityWindow + 5 {
+	for range volatilityWindow + 5 {
 		p = append(p, 6) // a stale price
 	}
-	if got, want := Volatility(p, len(p)), (2+1+4)/3.0; got != want {
+	if got, want := volatility(p, len(p)), (2+1+4)/3.0; got != want {
 		t.Errorf("after a flat spell: %v, want %v, the mean of the last moves", got, want)
 	}
-	if got := Volatility([]float64{5, 5, 5}, 3); got != 0 {
+	if got := volatility([]float64{5, 5, 5}, 3); got != 0 {
 		t.Errorf("a series that never moved: %v, want 0", got)
 	}
 }
 
 func TestVolatility(t *testing.T) {
-	if intervalKind != "volatility"+strconv.Itoa(VolatilityWindow) {
-		t.Errorf("intervalKind %q does not name VolatilityWindow %d", intervalKind, VolatilityWindow)
+	if intervalKind != "volatility"+strconv.Itoa(volatilityWindow) {
+		t.Errorf("intervalKind %q does not name volatilityWindow %d", intervalKind, volatilityWindow)
 	}
 	p := make([]float64, 50)
 	for i := range p {
@@ -256,8 +256,8 @@ func TestVolatility(t *testing.T) {
 	}{
 		{1, math.NaN()}, {2, 1}, {21, 1}, {25, 1}, {26, (19*1 + 1*2) / 20.0}, {45, 2}, {50, 2},
 	} {
-		if got := Volatility(p, tc.t); !same(got, tc.want) && !scalar.EqualWithinAbsOrRel(got, tc.want, 1e-15, 1e-15) {
-			t.Errorf("Volatility(p, %d) = %v, want %v", tc.t, got, tc.want)
+		if got := volatility(p, tc.t); !same(got, tc.want) && !scalar.EqualWithinAbsOrRel(got, tc.want, 1e-15, 1e-15) {
+			t.Errorf("volatility(p, %d) = %v, want %v", tc.t, got, tc.want)
 		}
 	}
 }

@@ -27,7 +27,7 @@ const (
 )
 
 // intervalKind names how interval radii scale: multiples of the mean
-// absolute one-step move over the VolatilityWindow values before.
+// absolute one-step move over the volatilityWindow values before.
 const intervalKind = "volatility20"
 
 // Meta returns the model's metadata: the required keys and how to decode
