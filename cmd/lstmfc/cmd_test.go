@@ -8,10 +8,13 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
+	"gonum.org/v1/gonum/floats/scalar"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/lstmfc/lstmfc/internal/lstm"
 )
@@ -302,5 +305,33 @@ func TestBacktestWithoutValidationHasNoIntervals(t *testing.T) {
 	}
 	if strings.Contains(stdout, "coverage") {
 		t.Errorf("coverage reported for intervals that were never sized:\n%s", stdout)
+	}
+}
+
+// TestStandardScaler trains a price model with z-score scaling: the model
+// file must carry the training span's mean and mean + std as scaler_min and
+// scaler_max, which map back to prices as min-max ones do.
+func TestStandardScaler(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.bin")
+	if code, _, stderr := run(t, append([]string{"train", "--target", "price", "--scaler", "standard", "--model", model, realCSV}, small...)...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, meta, err := lstm.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prices []float64
+	if err := json.Unmarshal([]byte(meta["series"]), &prices); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := strconv.Atoi(meta["train_end"])
+	mean, std := stat.PopMeanStdDev(prices[:end], nil)
+	lo, _ := strconv.ParseFloat(meta["scaler_min"], 64)
+	hi, _ := strconv.ParseFloat(meta["scaler_max"], 64)
+	if !scalar.EqualWithinAbsOrRel(lo, mean, 1e-12, 1e-12) || !scalar.EqualWithinAbsOrRel(hi, mean+std, 1e-12, 1e-12) || meta["scaler"] != "standard" {
+		t.Errorf("scaler_min %v, scaler_max %v, scaler %q; want the training mean %v, mean + std %v, standard", lo, hi, meta["scaler"], mean, mean+std)
+	}
+	if code, _, stderr := run(t, "train", "--scaler", "standard", "--model", model, realCSV); code != exitUsage || !strings.Contains(stderr, "--scaler") {
+		t.Errorf("--scaler standard with the default target: exit %d, %q; want a usage error", code, stderr)
 	}
 }

@@ -61,6 +61,7 @@ type fitFlags struct {
 	Lookback  int
 	Units     []int
 	Target    string
+	Scaler    string
 	Epochs    int
 	BatchSize int
 	LR        float64
@@ -86,6 +87,7 @@ func (f *fitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.Lookback, "lookback", defaultLookback, "window length: how many past prices each prediction sees")
 	fs.IntSliceVar(&f.Units, "units", []int{50, 50}, "hidden units of each LSTM layer, comma-separated")
 	fs.StringVar(&f.Target, "target", defaultTarget, "what the model predicts: price (scaled price, the tutorial's), return (log return), delta (change), or auto (return when every price is positive, else delta)")
+	fs.StringVar(&f.Scaler, "scaler", "minmax", "with --target price: minmax (the tutorial's, to [0,1]) or standard (z-score)")
 	fs.IntVar(&f.Epochs, "epochs", defaultEpochs, "passes over the training windows")
 	fs.IntVar(&f.BatchSize, "batch-size", defaultBatchSize, "windows per Adam step (larger than the training set means all)")
 	fs.Float64Var(&f.LR, "lr", defaultLR, "Adam learning rate")
@@ -132,6 +134,12 @@ func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 		}
 	}
 	levels := slices.Compact(slices.Sorted(slices.Values(f.Levels)))
+	if f.Scaler != "minmax" && f.Scaler != "standard" {
+		return zero, flagErrorf("scaler", "must be minmax or standard, got %q", f.Scaler)
+	}
+	if f.Scaler == "standard" && f.Target != string(window.Price) {
+		return zero, flagErrorf("scaler", "standard applies to --target price; the other targets are scaled by their typical step")
+	}
 	var target window.Target // "" until resolveTarget sees the prices
 	if f.Target != "auto" {
 		t, err := window.ParseTarget(f.Target)
@@ -141,7 +149,7 @@ func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 		target = t
 	}
 	return forecast.Config{
-		Lookback: f.Lookback, Units: f.Units, Target: target, Epochs: f.Epochs, BatchSize: f.BatchSize,
+		Lookback: f.Lookback, Units: f.Units, Target: target, Standard: f.Scaler == "standard", Epochs: f.Epochs, BatchSize: f.BatchSize,
 		LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed, ValSplit: f.ValSplit, TestSplit: testSplit,
 		Levels: levels,
 	}, nil

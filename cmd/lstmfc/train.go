@@ -121,6 +121,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	meta["source"] = s.Source
 	meta["column"] = s.Column
 	meta["units"] = joinInts(cfg.Units)
+	meta["scaler"] = o.Scaler
 	meta["features"] = "1"
 	meta["config"] = configJSON(cfg)
 	meta["best_epoch"] = strconv.Itoa(fit.Result.BestEpoch)

@@ -23,6 +23,7 @@ type Config struct {
 	Lookback  int           // window length T
 	Units     []int         // hidden units per LSTM layer
 	Target    window.Target // what the model learns to predict
+	Standard  bool          // scale a price target by z-score rather than min-max
 	Epochs    int
 	BatchSize int
 	LR        float64
@@ -113,6 +114,18 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	}
 	if err := enc.Check(prices); err != nil {
 		return nil, err
+	}
+	if cfg.Standard {
+		if enc.Target != window.Price {
+			return nil, fmt.Errorf("z-score scaling applies to the price target, not %s, which is scaled by its typical step", enc.Target)
+		}
+		// The model file's scaler_min and scaler_max carry it, as
+		// mean and mean + std: price = scaled·(max − min) + min still holds.
+		st, err := scale.FitStandard(prices[:split.TrainEnd])
+		if err != nil {
+			return nil, err
+		}
+		enc.Scale = st.AsMinMax()
 	}
 	if enc.Target == window.Return {
 		// The return encoding needs no price scaler, but a model file

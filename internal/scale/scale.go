@@ -13,12 +13,6 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// Scaler maps a value to model space and back.
-type Scaler interface {
-	Transform(x float64) float64
-	Inverse(y float64) float64
-}
-
 // MinMax maps the training range [Min, Max] onto [0, 1]:
 // scaled = (x - Min) / (Max - Min), as in the Keras tutorial's MinMaxScaler.
 type MinMax struct{ Min, Max float64 }

@@ -88,5 +88,3 @@ func TestFitErrors(t *testing.T) {
 	}
 }
 
-// The scalers satisfy Scaler.
-var _ = []Scaler{MinMax{}, Standard{}}
