@@ -87,4 +87,3 @@ func TestFitErrors(t *testing.T) {
 		}
 	}
 }
-
