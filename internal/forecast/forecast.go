@@ -97,6 +97,34 @@ type Fit struct {
 	Notes  []string // what the fit had to leave out, as sentences for the user
 }
 
+// fitEncoding fits cfg's target and scaler on prices[:trainEnd] only, and
+// checks that the whole series can be encoded.
+func fitEncoding(prices []float64, trainEnd int, cfg Config) (window.Encoding, error) {
+	train := prices[:trainEnd]
+	enc, err := window.Fit(cfg.Target, train)
+	if err != nil {
+		return enc, err
+	}
+	if err := enc.Check(prices); err != nil {
+		return enc, err
+	}
+	switch {
+	case cfg.Standard && enc.Target != window.Price:
+		return enc, fmt.Errorf("z-score scaling applies to the price target, not %s, which is scaled by its typical step", enc.Target)
+	case cfg.Standard:
+		// The model file's scaler_min and scaler_max carry it as mean and
+		// mean + std: price = scaled·(max − min) + min still holds.
+		st, err := scale.FitStandard(train)
+		enc.Scale = st.AsMinMax()
+		return enc, err
+	case enc.Target == window.Return:
+		// The return encoding needs no price scaler, but a model file
+		// carries one; record the training range, as the price target would.
+		enc.Scale, err = scale.FitMinMax(train)
+	}
+	return enc, err
+}
+
 // Train fits a model to prices under cfg. The split is chronological; the
 // encoding (scaler) is fitted on the training values only and the model sees
 // only training windows; validation windows pick the best epoch and measure
@@ -108,31 +136,9 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if err != nil {
 		return nil, err
 	}
-	enc, err := window.Fit(cfg.Target, prices[:split.TrainEnd])
+	enc, err := fitEncoding(prices, split.TrainEnd, cfg)
 	if err != nil {
 		return nil, err
-	}
-	if err := enc.Check(prices); err != nil {
-		return nil, err
-	}
-	if cfg.Standard {
-		if enc.Target != window.Price {
-			return nil, fmt.Errorf("z-score scaling applies to the price target, not %s, which is scaled by its typical step", enc.Target)
-		}
-		// The model file's scaler_min and scaler_max carry it, as
-		// mean and mean + std: price = scaled·(max − min) + min still holds.
-		st, err := scale.FitStandard(prices[:split.TrainEnd])
-		if err != nil {
-			return nil, err
-		}
-		enc.Scale = st.AsMinMax()
-	}
-	if enc.Target == window.Return {
-		// The return encoding needs no price scaler, but a model file
-		// carries one; record the training range, as the price target would.
-		if enc.Scale, err = scale.FitMinMax(prices[:split.TrainEnd]); err != nil {
-			return nil, err
-		}
 	}
 	z := enc.Encode(prices)
 	lo, hi := split.Train()
