@@ -34,6 +34,21 @@ else
 fi
 
 (cd "$root" && go test -c -o "$work/lstm.test" ./internal/lstm/)
+(cd "$root" && go build -o "$work/lstmfc" ./cmd/lstmfc)
+
+# whole_run appends "who seconds KiB" for one whole run of each on the
+# workload's series: load the CSV, train one epoch at batch 32, predict
+# every window.
+whole_run() {
+	/usr/bin/time -f "lstmfc %e %M" -a -o "$work/whole.txt" "$work/lstmfc" train --quiet \
+		--epochs 1 --batch-size 32 --val-split 0 --test-split 0 --patience 0 --target price \
+		--model "$work/m.bin" "$bench_dir/randomwalk_2000.csv" >/dev/null
+	if [ "$have_torch" = 1 ]; then
+		(cd "$bench_dir" && LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=1 \
+			/usr/bin/time -f "torch %e %M" -a -o "$work/whole.txt" \
+			/usr/bin/python3 seed_model.py run --csv randomwalk_2000.csv >/dev/null)
+	fi
+}
 
 # go_round appends "name samples/s" lines for one run of each benchmark.
 go_round() {
@@ -53,10 +68,11 @@ py_run() {
 	echo "$mode $batch $dtype $(echo "$out" | grep -o '"median_samples_per_s": [0-9.e+-]*' | awk '{print $2}')" >>"$work/py.txt"
 }
 
-touch "$work/go.txt" "$work/py.txt"
+touch "$work/go.txt" "$work/py.txt" "$work/whole.txt"
 for r in $(seq "$rounds"); do
 	echo "round $r of $rounds: lstmfc" >&2
 	go_round
+	whole_run
 	if [ "$have_torch" = 1 ]; then
 		echo "round $r of $rounds: PyTorch" >&2
 		for dtype in f32 f64; do
@@ -82,11 +98,19 @@ for spec in "Train/batch=1 train 1 $train_mflop" "Train/batch=32 train 32 $train
 		printf "%-18s %12.0f %12.0f %12.0f %7s %9.1f%% %10s\n", name, g, f32, f64, ratio, 100 * g * mf / 1000 / p2, tpk
 	}'
 done
+echo
+printf '%-18s %12s %12s\n' "whole run" "seconds" "peak RSS MiB"
+for who in lstmfc torch; do
+	secs=$(awk -v w="$who" '$1 == w { print $2 }' "$work/whole.txt" | median)
+	kib=$(awk -v w="$who" '$1 == w { print $3 }' "$work/whole.txt" | median)
+	[ "$secs" = nan ] || awk -v w="$who" -v s="$secs" -v k="$kib" 'BEGIN { printf "%-18s %12.2f %12.1f\n", w, s, k / 1024 }'
+done
 cat <<EOF
 
-samples/s are medians of $rounds alternating rounds. ratio = lstmfc (float64, both cores) /
+samples/s and whole runs are medians of $rounds alternating rounds. ratio = lstmfc (float64, both cores) /
 PyTorch's best of float32 and float64 (one thread, OpenBLAS). pk = fraction of the float64
 matrix-multiply peak: $peak2 GFLOP/s on two cores for lstmfc, $peak1 on one core for PyTorch
 (two threads never helped it here), at $train_mflop MFLOP per training sample and $infer_mflop
-per inference sample.
+per inference sample. A whole run loads randomwalk_2000.csv, trains one epoch at batch 32
+and predicts every window (lstmfc train; seed_model.py run for PyTorch).
 EOF
