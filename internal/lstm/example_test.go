@@ -6,21 +6,8 @@ import (
 	"math"
 
 	"github.com/lstmfc/lstmfc/internal/lstm"
+	"github.com/lstmfc/lstmfc/internal/window"
 )
-
-// series is a Dataset of the windows of one series: sample i is
-// s[i:i+steps] with target s[i+steps].
-type series struct {
-	s     []float64
-	steps int
-}
-
-func (d series) Len() int { return len(d.s) - d.steps }
-
-func (d series) Sample(i int, x []float64) float64 {
-	copy(x, d.s[i:i+d.steps])
-	return d.s[i+d.steps]
-}
 
 func ExampleTrain() {
 	s := make([]float64, 200)
@@ -28,7 +15,10 @@ func ExampleTrain() {
 		s[i] = 0.5 + 0.4*math.Sin(float64(i)*0.3)
 	}
 	const steps = 10
-	train, val := series{s[:150], steps}, series{s[150-steps:], steps}
+	// The windows of the (already scaled) series, as views: targets
+	// 10..149 train, 150..199 validate.
+	enc := window.Encoding{Target: window.Price}
+	train, val := enc.Windows(s, steps, steps, 150), enc.Windows(s, steps, 150, len(s))
 
 	m, err := lstm.New(1, []int{8})
 	if err != nil {
