@@ -14,8 +14,7 @@ import (
 // backtestOptions are the inputs of lstmfc backtest.
 type backtestOptions struct {
 	Data     string
-	Folds    int
-	MinTrain float64
+	forecast.Walk
 	Quiet    bool
 	JSON     bool
 	dataFlags
@@ -47,8 +46,8 @@ skill, however good its in-sample chart looks.`,
 	fs.Float64Var(&o.MinTrain, "min-train", 0.5, "fraction of the series the first fold trains on")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	fs.BoolVar(&o.JSON, "json", false, "print the result as one JSON object on stdout")
-	o.dataFlags.register(fs)
-	o.fitFlags.register(fs)
+	o.dataFlags.register(cmd)
+	o.fitFlags.register(cmd)
 	return cmd
 }
 
@@ -57,24 +56,20 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	if o.Folds < 1 {
-		return flagErrorf("folds", "must be at least 1, got %d", o.Folds)
-	}
-	if !(o.MinTrain > 0 && o.MinTrain < 1) {
-		return flagErrorf("min-train", "must be between 0 and 1, got %g", o.MinTrain)
+	if err := o.Walk.Validate(); err != nil {
+		return asFlagError(err)
 	}
 	s, err := o.load(o.Data, ios, o.Quiet)
 	if err != nil {
 		return err
 	}
-	resolveTarget(&cfg, s.Values, ios, o.Quiet)
 	label := func(t int) string {
 		if s.Dates != nil {
 			return s.Dates[t].Format("2006-01-02")
 		}
 		return fmt.Sprint(t)
 	}
-	bt, err := forecast.WalkForward(ctx, s.Values, cfg, o.Folds, o.MinTrain, func(f forecast.Fold) {
+	bt, err := forecast.WalkForward(ctx, s.Values, cfg, o.Walk, func(f forecast.Fold) {
 		if o.Quiet {
 			return
 		}

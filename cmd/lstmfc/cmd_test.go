@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -16,7 +15,7 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/lstmfc/lstmfc/internal/lstm"
+	"github.com/lstmfc/lstmfc/internal/forecast"
 )
 
 // run executes the command line in-process and returns the exit code,
@@ -65,7 +64,7 @@ func TestTrainPredictPlot(t *testing.T) {
 	if rep.Test.Rows < 700 || rep.Test.Rows > 760 {
 		t.Errorf("test.rows = %d, want about 10%% of 7436", rep.Test.Rows)
 	}
-	if _, _, err := lstm.Load(model); err != nil {
+	if _, err := forecast.Load(model); err != nil {
 		t.Fatalf("saved model does not load: %v", err)
 	}
 
@@ -152,16 +151,7 @@ func TestTrainSameSeedSameModel(t *testing.T) {
 
 func TestPredictDataWithRequiredMetadataOnly(t *testing.T) {
 	dir := t.TempDir()
-	model := filepath.Join(dir, "bare.bin")
-	net, err := lstm.New(1, []int{4, 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	net.InitKeras(3)
-	meta := map[string]string{"lookback": "12", "scaler_min": "1.5", "scaler_max": "20"}
-	if err := lstm.Save(model, net, meta); err != nil {
-		t.Fatal(err)
-	}
+	model := "../../testdata/models/pytorch-four-keys.safetensors" // format, lookback, scaler_min and scaler_max only
 	code, stdout, stderr := run(t, "predict", "--model", model, "--data", realCSV, "--out", "-", "--horizon", "3")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -316,20 +306,14 @@ func TestStandardScaler(t *testing.T) {
 	if code, _, stderr := run(t, append([]string{"train", "--target", "price", "--scaler", "standard", "--model", model, realCSV}, small...)...); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	_, meta, err := lstm.Load(model)
+	m, err := forecast.Load(model)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var prices []float64
-	if err := json.Unmarshal([]byte(meta["series"]), &prices); err != nil {
-		t.Fatal(err)
-	}
-	end, _ := strconv.Atoi(meta["train_end"])
-	mean, std := stat.PopMeanStdDev(prices[:end], nil)
-	lo, _ := strconv.ParseFloat(meta["scaler_min"], 64)
-	hi, _ := strconv.ParseFloat(meta["scaler_max"], 64)
-	if !scalar.EqualWithinAbsOrRel(lo, mean, 1e-12, 1e-12) || !scalar.EqualWithinAbsOrRel(hi, mean+std, 1e-12, 1e-12) || meta["scaler"] != "standard" {
-		t.Errorf("scaler_min %v, scaler_max %v, scaler %q; want the training mean %v, mean + std %v, standard", lo, hi, meta["scaler"], mean, mean+std)
+	mean, std := stat.PopMeanStdDev(m.Series.Values[:m.Split.TrainEnd], nil)
+	lo, hi := m.Enc.Scale.Min, m.Enc.Scale.Max
+	if !scalar.EqualWithinAbsOrRel(lo, mean, 1e-12, 1e-12) || !scalar.EqualWithinAbsOrRel(hi, mean+std, 1e-12, 1e-12) {
+		t.Errorf("scaler_min %v, scaler_max %v; want the training mean %v, mean + std %v", lo, hi, mean, mean+std)
 	}
 	if code, _, stderr := run(t, "train", "--scaler", "standard", "--model", model, realCSV); code != exitUsage || !strings.Contains(stderr, "--scaler") {
 		t.Errorf("--scaler standard with the default target: exit %d, %q; want a usage error", code, stderr)

@@ -4,20 +4,79 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/lstmfc/lstmfc/internal/atomicfile"
 	"github.com/lstmfc/lstmfc/internal/forecast"
-	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/series"
-	"github.com/lstmfc/lstmfc/internal/window"
 )
+
+// enumValue is a string flag that takes one of a fixed set of values,
+// checked when the command line is parsed.
+type enumValue struct {
+	p       *string
+	allowed []string
+}
+
+func (e *enumValue) String() string { return *e.p }
+
+// Type is "string", as for any string flag, in --help.
+func (e *enumValue) Type() string { return "string" }
+
+func (e *enumValue) Set(s string) error {
+	if !slices.Contains(e.allowed, s) {
+		return fmt.Errorf("must be %s", orList(e.allowed))
+	}
+	*e.p = s
+	return nil
+}
+
+// enumFlag defines the flag name on cmd, storing in p one of allowed, def
+// by default. The shell completion offers allowed.
+func enumFlag(cmd *cobra.Command, p *string, name, def string, allowed []string, usage string) {
+	*p = def
+	cmd.Flags().Var(&enumValue{p, allowed}, name, usage)
+	complete := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return allowed, cobra.ShellCompDirectiveNoFileComp
+	}
+	if err := cmd.RegisterFlagCompletionFunc(name, complete); err != nil {
+		panic(err) // only for a flag not defined just above, which every test would show
+	}
+}
+
+// orList joins values as "a, b or c".
+func orList(values []string) string {
+	if len(values) == 1 {
+		return values[0]
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
+}
+
+// fieldFlag returns the flag that sets the named field of forecast.Config
+// or forecast.Walk, or "" for none.
+func fieldFlag(field string) string {
+	return map[string]string{
+	"Lookback": "lookback", "Units": "units", "Target": "target", "Standard": "scaler", "Epochs": "epochs",
+	"BatchSize": "batch-size", "LR": "lr", "Clip": "clip", "Patience": "patience", "Seed": "seed",
+	"ValSplit": "val-split", "TestSplit": "test-split", "Levels": "levels", "Folds": "folds", "MinTrain": "min-train",
+	}[field]
+}
+
+// asFlagError turns an error about a forecast configuration field into a
+// usage error about its flag; other errors pass unchanged.
+func asFlagError(err error) error {
+	var fe *forecast.FieldError
+	if errors.As(err, &fe) {
+		return flagErrorf(fieldFlag(fe.Field), "%s", fe.Msg)
+	}
+	return err
+}
 
 // dataFlags choose and clean the price column of a CSV.
 type dataFlags struct {
@@ -25,17 +84,14 @@ type dataFlags struct {
 	Fill   string
 }
 
-func (d *dataFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&d.Column, "column", "", "price column, case-insensitive (default: Adj Close, else Close, else the only numeric column)")
-	fs.StringVar(&d.Fill, "fill", "drop", "missing prices: drop them, or ffill (carry the last price forward)")
+func (d *dataFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&d.Column, "column", "", "price column, case-insensitive (default: Adj Close, else Close, else the only numeric column)")
+	enumFlag(cmd, &d.Fill, "fill", "drop", []string{"drop", "ffill"}, "missing prices: drop them, or ffill (carry the last price forward)")
 }
 
 // load reads the series at path ("-" is standard input) and tells on
 // stderr which column it chose and what it cleaned.
 func (d *dataFlags) load(path string, ios *streams, quiet bool) (*series.Series, error) {
-	if d.Fill != "drop" && d.Fill != "ffill" {
-		return nil, flagErrorf("fill", "must be drop or ffill, got %q", d.Fill)
-	}
 	opt := series.Options{Column: d.Column, Fill: d.Fill}
 	var s *series.Series
 	var err error
@@ -83,11 +139,12 @@ const (
 	defaultPatience  = 5
 )
 
-func (f *fitFlags) register(fs *pflag.FlagSet) {
+func (f *fitFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	fs.IntVar(&f.Lookback, "lookback", defaultLookback, "window length: how many past prices each prediction sees")
 	fs.IntSliceVar(&f.Units, "units", []int{50, 50}, "hidden units of each LSTM layer, comma-separated")
-	fs.StringVar(&f.Target, "target", defaultTarget, "what the model predicts: price (scaled price, the tutorial's), return (log return), delta (change), or auto (return when every price is positive, else delta)")
-	fs.StringVar(&f.Scaler, "scaler", "minmax", "with --target price: minmax (the tutorial's, to [0,1]) or standard (z-score)")
+	enumFlag(cmd, &f.Target, "target", defaultTarget, forecast.Targets(), "what the model predicts: price (scaled price, the tutorial's), return (log return), delta (change), or auto (return when every price is positive, else delta)")
+	enumFlag(cmd, &f.Scaler, "scaler", "minmax", []string{"minmax", "standard"}, "with --target price: minmax (the tutorial's, to [0,1]) or standard (z-score)")
 	fs.IntVar(&f.Epochs, "epochs", defaultEpochs, "passes over the training windows")
 	fs.IntVar(&f.BatchSize, "batch-size", defaultBatchSize, "windows per Adam step (larger than the training set means all)")
 	fs.Float64Var(&f.LR, "lr", defaultLR, "Adam learning rate")
@@ -100,75 +157,12 @@ func (f *fitFlags) register(fs *pflag.FlagSet) {
 
 // config checks the flags and returns the fitting configuration.
 func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
-	var zero forecast.Config
-	switch {
-	case f.Lookback < 1:
-		return zero, flagErrorf("lookback", "must be at least 1, got %d", f.Lookback)
-	case len(f.Units) == 0:
-		return zero, flagErrorf("units", "needs at least one layer size")
-	case f.Epochs < 1:
-		return zero, flagErrorf("epochs", "must be at least 1, got %d", f.Epochs)
-	case f.BatchSize < 1:
-		return zero, flagErrorf("batch-size", "must be at least 1, got %d", f.BatchSize)
-	case !(f.LR > 0) || math.IsInf(f.LR, 0):
-		return zero, flagErrorf("lr", "must be a positive number, got %g", f.LR)
-	case !(f.Clip >= 0) || math.IsInf(f.Clip, 0):
-		return zero, flagErrorf("clip", "must be 0 (off) or positive, got %g", f.Clip)
-	case f.Patience < 0:
-		return zero, flagErrorf("patience", "must be 0 (off) or positive, got %d", f.Patience)
-	case !(f.ValSplit >= 0 && f.ValSplit < 1):
-		return zero, flagErrorf("val-split", "must be in [0, 1), got %g", f.ValSplit)
-	case !(testSplit >= 0 && testSplit < 1):
-		return zero, flagErrorf("test-split", "must be in [0, 1), got %g", testSplit)
-	case f.ValSplit+testSplit >= 1:
-		return zero, flagErrorf("val-split", "with --test-split %g leaves no training values", testSplit)
+	cfg := forecast.Config{
+		Lookback: f.Lookback, Units: f.Units, Target: forecast.Target(f.Target), Standard: f.Scaler == "standard",
+		Epochs: f.Epochs, BatchSize: f.BatchSize, LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed,
+		ValSplit: f.ValSplit, TestSplit: testSplit, Levels: f.Levels,
 	}
-	for _, u := range f.Units {
-		if u < 1 {
-			return zero, flagErrorf("units", "each layer needs at least 1 unit, got %v", f.Units)
-		}
-	}
-	for _, l := range f.Levels {
-		if !(l > 0 && l < 1) {
-			return zero, flagErrorf("levels", "each level must be between 0 and 1, got %g", l)
-		}
-	}
-	levels := slices.Compact(slices.Sorted(slices.Values(f.Levels)))
-	if f.Scaler != "minmax" && f.Scaler != "standard" {
-		return zero, flagErrorf("scaler", "must be minmax or standard, got %q", f.Scaler)
-	}
-	if f.Scaler == "standard" && f.Target != string(window.Price) {
-		return zero, flagErrorf("scaler", "standard applies to --target price; the other targets are scaled by their typical step")
-	}
-	var target window.Target // "" until resolveTarget sees the prices
-	if f.Target != "auto" {
-		t, err := window.ParseTarget(f.Target)
-		if err != nil {
-			return zero, flagErrorf("target", "must be auto, price, return or delta, got %q", f.Target)
-		}
-		target = t
-	}
-	return forecast.Config{
-		Lookback: f.Lookback, Units: f.Units, Target: target, Standard: f.Scaler == "standard", Epochs: f.Epochs, BatchSize: f.BatchSize,
-		LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed, ValSplit: f.ValSplit, TestSplit: testSplit,
-		Levels: levels,
-	}, nil
-}
-
-// resolveTarget settles --target auto once the prices are known: the log
-// return, which backtests over real price files favour, when every price is
-// positive; else the change, which takes any price.
-func resolveTarget(cfg *forecast.Config, prices []float64, ios *streams, quiet bool) {
-	if cfg.Target != "" {
-		return
-	}
-	cfg.Target = window.Return
-	if slices.ContainsFunc(prices, func(p float64) bool { return p <= 0 }) {
-		cfg.Target = window.Delta
-		if !quiet {
-			fmt.Fprintln(ios.Err, "target delta: the series has prices <= 0, which a log return cannot take")
-		}
-	}
+	return cfg, asFlagError(cfg.Validate())
 }
 
 // checkWritable fails early, before any work, when the output path named
@@ -213,19 +207,6 @@ func writeOutput(path string, ios *streams, write func(w io.Writer) error) error
 		return write(ios.Out)
 	}
 	return atomicfile.Write(path, write)
-}
-
-// loadModel reads a model file and the forecaster it holds.
-func loadModel(path string) (*forecast.Model, map[string]string, error) {
-	net, meta, err := lstm.Load(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := forecast.FromFile(net, meta)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, meta, nil
 }
 
 // formatDuration rounds a duration for people.

@@ -62,7 +62,7 @@ when given --model (with --data, or the series stored in the model).`,
 	fs.StringVar(&o.Out, "out", "chart.png", "the chart file: .png, .svg or .pdf")
 	fs.StringVar(&o.Title, "title", "", "chart title")
 	fs.StringToStringVar(&o.Labels, "labels", nil, "text of other labels: actual=,predicted=,forecast=,x=,y=")
-	fs.StringVar(&o.Lang, "lang", "en", "preset labels: en, or zh (the tutorial's Chinese labels)")
+	enumFlag(cmd, &o.Lang, "lang", "en", []string{"en", "zh"}, "preset labels: en, or zh (the tutorial's Chinese labels)")
 	fs.StringVar(&o.Font, "font", "", "font file (.ttf, .otf, .ttc) for the text; default: built-in, or a system CJK font when needed")
 	fs.Float64Var(&o.Width, "width", 10, "width in inches")
 	fs.Float64Var(&o.Height, "height", 6, "height in inches")
@@ -72,7 +72,7 @@ when given --model (with --data, or the series stored in the model).`,
 	fs.StringVar(&o.predict.Model, "model", "", "predict with this model file instead of reading --predictions")
 	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict")
 	fs.IntVar(&o.predict.Horizon, "horizon", 10, "with --model: steps to forecast")
-	o.predict.dataFlags.register(fs)
+	o.predict.dataFlags.register(cmd)
 	return cmd
 }
 
@@ -115,7 +115,11 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 		return err
 	}
 	t = t.Tail(o.Last)
-	d := plot.Data{Dates: t.Dates, First: t.First, Actual: t.Actual, Predicted: t.Predicted, Split: t.Split}
+	split := make([]string, t.Len())
+	for i, s := range t.Split {
+		split[i] = string(s)
+	}
+	d := plot.Data{Dates: t.Dates, First: t.First, Actual: t.Actual, Predicted: t.Predicted, Split: split}
 	for _, b := range t.Bands {
 		d.Bands = append(d.Bands, forecastBand(b, t.Split))
 	}
@@ -190,11 +194,11 @@ func readTable(path string, ios *streams) (*forecast.Table, error) {
 
 // forecastBand keeps an interval's bounds on the forecast rows only: drawn
 // around every one-step prediction of a long series, bands bury the lines.
-func forecastBand(b forecast.TableBand, split []string) plot.Band {
+func forecastBand(b forecast.TableBand, split []forecast.Span) plot.Band {
 	p := plot.Band{Level: b.Level, Lo: make([]float64, len(split)), Hi: make([]float64, len(split))}
 	for i, s := range split {
 		p.Lo[i], p.Hi[i] = math.NaN(), math.NaN()
-		if s == "forecast" {
+		if s == forecast.SpanForecast {
 			p.Lo[i], p.Hi[i] = b.Lo[i], b.Hi[i]
 		}
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lstmfc/lstmfc/internal/forecast"
-	"github.com/lstmfc/lstmfc/internal/window"
 )
 
 // predictOptions are the inputs of lstmfc predict.
@@ -46,18 +44,15 @@ With no --data it uses the series the model was trained on.`,
 	fs.StringVar(&o.Data, "data", "", "price CSV to predict (- for standard input); default: the series stored in the model")
 	fs.IntVar(&o.Horizon, "horizon", 10, "steps to forecast past the last value")
 	fs.StringVar(&o.Out, "out", "predictions.csv", "where to write the predictions (- for standard output)")
-	fs.StringVar(&o.Format, "format", "csv", "csv or json")
+	enumFlag(cmd, &o.Format, "format", "csv", []string{"csv", "json"}, "csv or json")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no notes on stderr")
-	o.dataFlags.register(fs)
+	o.dataFlags.register(cmd)
 	return cmd
 }
 
 func runPredict(ctx context.Context, o *predictOptions, ios *streams) error {
 	if o.Horizon < 1 {
 		return flagErrorf("horizon", "must be at least 1, got %d", o.Horizon)
-	}
-	if o.Format != "csv" && o.Format != "json" {
-		return flagErrorf("format", "must be csv or json, got %q", o.Format)
 	}
 	if err := checkWritable("out", o.Out); err != nil {
 		return err
@@ -82,37 +77,22 @@ func runPredict(ctx context.Context, o *predictOptions, ios *streams) error {
 
 // table predicts the chosen series with the model.
 func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Table, error) {
-	m, meta, err := loadModel(o.Model)
+	m, err := forecast.Load(o.Model)
 	if err != nil {
 		return nil, err
 	}
-	var (
-		prices []float64
-		dates  []time.Time
-		span   func(int) string
-		source = o.Model
-	)
+	s, split := m.Series, &m.Split
 	if o.Data != "" {
-		s, err := o.load(o.Data, ios, o.Quiet)
-		if err != nil {
+		if s, err = o.load(o.Data, ios, o.Quiet); err != nil {
 			return nil, err
 		}
-		prices, dates, span, source = s.Values, s.Dates, func(int) string { return "data" }, s.Source
-	} else {
-		var split window.Split
-		var ok bool
-		prices, dates, split, ok, err = forecast.StoredSeries(meta)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, flagErrorf("data", "%s holds no training series; pass the prices to predict with --data FILE", o.Model)
-		}
-		span = split.Span
+		split = nil // a series the model was not fitted on
+	} else if s == nil {
+		return nil, flagErrorf("data", "%s holds no training series; pass the prices to predict with --data FILE", o.Model)
 	}
-	t, err := m.Table(ctx, prices, dates, span, o.Horizon)
+	t, err := m.Table(ctx, s.Values, s.Dates, split, o.Horizon)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return nil, fmt.Errorf("%s: %w", s.Source, err)
 	}
 	return t, nil
 }

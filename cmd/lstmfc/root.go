@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/lstmfc/lstmfc/internal/forecast"
 )
 
 // Exit codes.
@@ -82,6 +84,9 @@ func execute(ctx context.Context, args []string, ios *streams) int {
 		return exitOK
 	}
 	msg := oneLine(err.Error())
+	if errors.Is(err, forecast.ErrDiverged) && !strings.Contains(msg, "--lr") {
+		msg += "; try a lower --lr or set --clip"
+	}
 	var in interrupted
 	if errors.As(context.Cause(ctx), &in) {
 		// Say which signal stopped the run, not "context canceled".

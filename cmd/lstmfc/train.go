@@ -17,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lstmfc/lstmfc/internal/forecast"
-	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/series"
 )
 
@@ -61,12 +60,12 @@ the naive forecast (tomorrow = today).`,
 	fs := cmd.Flags()
 	fs.StringVar(&o.Model, "model", "m.bin", "where to write the model file")
 	fs.Float64Var(&o.TestSplit, "test-split", 0.1, "fraction of the series, at its end, held out for the final score")
-	fs.StringVar(&o.Synthetic, "synthetic", "uniform", "with no FILE: uniform (the tutorial's rand(N).cumsum()) or geometric random walk")
+	enumFlag(cmd, &o.Synthetic, "synthetic", "uniform", []string{"uniform", "geometric"}, "with no FILE: uniform (the tutorial's rand(N).cumsum()) or geometric random walk")
 	fs.IntVar(&o.Length, "length", 2000, "with no FILE: length of the synthetic series")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON object on stdout")
-	o.dataFlags.register(fs)
-	o.fitFlags.register(fs)
+	o.dataFlags.register(cmd)
+	o.fitFlags.register(cmd)
 	return cmd
 }
 
@@ -99,13 +98,19 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	resolveTarget(&cfg, s.Values, ios, o.Quiet)
+	cfg, _, notes, err := cfg.Resolve(s.Values)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Source, err)
+	}
 	if !o.Quiet {
+		for _, n := range notes {
+			fmt.Fprintln(ios.Err, n)
+		}
 		fmt.Fprintf(ios.Err, "training on %d values of %s: lookback %d, units %s, target %s, up to %d epochs at batch %d\n",
 			len(s.Values), s.Source, cfg.Lookback, joinInts(cfg.Units), cfg.Target, cfg.Epochs, cfg.BatchSize)
 	}
 	start := time.Now()
-	progress, done := func(lstm.EpochStats) {}, func() {}
+	progress, done := func(forecast.EpochStats) {}, func() {}
 	if !o.Quiet {
 		progress, done = newProgress(ios, cfg.Epochs)
 	}
@@ -114,22 +119,11 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if fit == nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
-	meta := fit.Meta()
-	if err := forecast.SeriesMeta(meta, s.Values, s.Dates, fit.Split); err != nil {
-		return err
-	}
-	meta["source"] = s.Source
-	meta["column"] = s.Column
-	meta["units"] = joinInts(cfg.Units)
-	meta["scaler"] = o.Scaler
-	meta["features"] = "1"
-	meta["config"] = configJSON(cfg)
-	meta["best_epoch"] = strconv.Itoa(fit.Result.BestEpoch)
 	if err != nil {
 		if ctx.Err() != nil {
 			err = context.Cause(ctx) // say which signal, not "context canceled"
 		}
-		return saveUnfinished(o.Model, fit, meta, err)
+		return saveUnfinished(o.Model, fit, s, err)
 	}
 	elapsed := time.Since(start)
 	// The report is made before the model is saved, so a run that fails
@@ -138,7 +132,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	if err := lstm.Save(o.Model, fit.Net, meta); err != nil {
+	if err := fit.Save(o.Model, s, nil); err != nil {
 		return err
 	}
 	if !o.Quiet {
@@ -163,28 +157,24 @@ func (o *trainOptions) series(ios *streams) (*series.Series, error) {
 	if o.Length < 2 || o.Length > maxSyntheticLength {
 		return nil, flagErrorf("length", "must be between 2 and %d, got %d", maxSyntheticLength, o.Length)
 	}
-	switch o.Synthetic {
-	case "uniform":
-		return series.RandomWalk(o.Length, o.Seed), nil
-	case "geometric":
+	if o.Synthetic == "geometric" {
 		return series.GeometricWalk(o.Length, o.Seed), nil
 	}
-	return nil, flagErrorf("synthetic", "must be uniform or geometric, got %q", o.Synthetic)
+	return series.RandomWalk(o.Length, o.Seed), nil
 }
 
 // saveUnfinished keeps the best weights of a run that did not finish
 // (interrupted, or stopped when the loss diverged). It never replaces an
 // existing model file with them: that one came from a finished run.
-func saveUnfinished(path string, fit *forecast.Fit, meta map[string]string, cause error) error {
-	if fit.Result.BestEpoch == 0 && !errors.Is(cause, lstm.ErrDiverged) {
+func saveUnfinished(path string, fit *forecast.Fit, s *series.Series, cause error) error {
+	if fit.Result.BestEpoch == 0 && !errors.Is(cause, forecast.ErrDiverged) {
 		return fmt.Errorf("%w before the first epoch ended; no model written", cause)
 	}
 	if _, err := os.Stat(path); err == nil {
 		ext := filepath.Ext(path)
 		path = strings.TrimSuffix(path, ext) + ".partial" + ext
 	}
-	meta["unfinished"] = oneLine(cause.Error())
-	if err := lstm.Save(path, fit.Net, meta); err != nil {
+	if err := fit.Save(path, s, cause); err != nil {
 		return fmt.Errorf("%w; could not save the best weights so far: %v", cause, err)
 	}
 	if fit.Result.BestEpoch == 0 {
@@ -209,23 +199,11 @@ func newTrainReport(ctx context.Context, o *trainOptions, s *series.Series, fit 
 			r.ValLoss = &v
 		}
 	}
-	tb, err := fit.Table(ctx, s.Values, nil, fit.Split.Span, 0)
+	spans, err := fit.Score(ctx, s.Values)
 	if err != nil {
 		return "", err
 	}
-	eval := func(lo, hi int) *forecast.Report {
-		rep := forecast.Evaluate(s.Values, tb.Predicted, tb.Bands, lo, hi, fit.Split.TrainEnd)
-		return &rep
-	}
-	if lo, hi := fit.Split.Validation(); hi > lo {
-		r.Validation = eval(lo, hi)
-	}
-	if lo, hi := fit.Split.Test(); hi > lo {
-		r.Test = eval(lo, hi)
-	}
-	if r.Test == nil && r.Validation == nil {
-		r.InSample = eval(fit.Split.Train())
-	}
+	r.Validation, r.Test, r.InSample = spans.Validation, spans.Test, spans.InSample
 	var b strings.Builder
 	switch {
 	case o.JSON:
@@ -250,16 +228,10 @@ func joinInts(v []int) string {
 	return strings.Join(s, ",")
 }
 
-// configJSON records the training configuration in the model file.
-func configJSON(cfg forecast.Config) string {
-	b, _ := json.Marshal(cfg) // a struct of numbers and strings always marshals
-	return string(b)
-}
-
 // newProgress reports each epoch on stderr: a live bar on a terminal,
 // plain lines otherwise (logs, CI).
 // done ends the bar, however many epochs ran.
-func newProgress(ios *streams, epochs int) (report func(lstm.EpochStats), done func()) {
+func newProgress(ios *streams, epochs int) (report func(forecast.EpochStats), done func()) {
 	var bar *progressbar.ProgressBar
 	if ios.ErrIsTerminal {
 		bar = progressbar.NewOptions(epochs,
@@ -272,7 +244,7 @@ func newProgress(ios *streams, epochs int) (report func(lstm.EpochStats), done f
 		)
 	}
 	var spent time.Duration
-	report = func(e lstm.EpochStats) {
+	report = func(e forecast.EpochStats) {
 		spent += e.Elapsed
 		left := time.Duration(float64(spent) / float64(e.Epoch) * float64(e.Epochs-e.Epoch))
 		val := "-"

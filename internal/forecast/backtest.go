@@ -23,23 +23,45 @@ type Backtest struct {
 	Predicted []float64 // one-step predictions of each fold's span, NaN before the first
 }
 
-// WalkForward cuts the part of prices after the first minTrain fraction
-// into folds equal spans. For each, it refits the encoding and the model on
-// everything before the span (expanding window, cfg.ValSplit of it held out
-// for early stopping and intervals; cfg.TestSplit is ignored) and scores
-// one-step predictions of the span. No fold's scaler or model sees a value
-// of the span it is scored on. fold, when not nil, is called after each.
-func WalkForward(ctx context.Context, prices []float64, cfg Config, folds int, minTrain float64, fold func(Fold)) (*Backtest, error) {
-	if folds < 1 {
-		return nil, fmt.Errorf("need at least 1 fold, got %d", folds)
+// Walk says how WalkForward cuts a series: after the first MinTrain
+// fraction, into Folds equal spans.
+type Walk struct {
+	Folds    int
+	MinTrain float64
+}
+
+// Validate returns a *FieldError for the first field of w that cannot cut
+// a series.
+func (w Walk) Validate() error {
+	switch {
+	case w.Folds < 1:
+		return fieldErrorf("Folds", "must be at least 1, got %d", w.Folds)
+	case !(w.MinTrain > 0 && w.MinTrain < 1):
+		return fieldErrorf("MinTrain", "must be between 0 and 1, got %g", w.MinTrain)
 	}
-	if !(minTrain > 0 && minTrain < 1) {
-		return nil, fmt.Errorf("the initial training fraction must be between 0 and 1, got %g", minTrain)
+	return nil
+}
+
+// WalkForward cuts the part of prices after the first walk.MinTrain
+// fraction into walk.Folds equal spans. For each, it refits the encoding
+// and the model on everything before the span (expanding window,
+// cfg.ValSplit of it held out for early stopping and intervals;
+// cfg.TestSplit is ignored; an Auto target is chosen from each fold's own
+// training span) and scores one-step predictions of the span. No fold's
+// scaler or model sees a value of the span it is scored on. fold, when not
+// nil, is called after each.
+func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, fold func(Fold)) (*Backtest, error) {
+	if err := walk.Validate(); err != nil {
+		return nil, err
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	folds := walk.Folds
 	n := len(prices)
-	first := int(math.Round(minTrain * float64(n)))
+	first := int(math.Round(walk.MinTrain * float64(n)))
 	if n-first < folds {
-		return nil, fmt.Errorf("%d values leave %d after the first %.0f%% for training, too few for %d folds", n, n-first, 100*minTrain, folds)
+		return nil, fmt.Errorf("%d values leave %d after the first %.0f%% for training, too few for %d folds", n, n-first, 100*walk.MinTrain, folds)
 	}
 	cfg.TestSplit = 0
 	pred := nanSlice(n)
@@ -54,6 +76,9 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, folds int, m
 		fit, err := Train(ctx, prices[:start], cfg, nil)
 		if err != nil {
 			return nil, fmt.Errorf("fold %d (training on values 1-%d): %w", k+1, start, err)
+		}
+		if err := fit.Enc.Check(prices[start:end]); err != nil {
+			return nil, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
 		}
 		// The inputs of the span's predictions are past values only; the
 		// span itself is passed so each prediction has its own window.

@@ -13,27 +13,9 @@ import (
 
 	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/metrics"
-	"github.com/lstmfc/lstmfc/internal/scale"
 	"github.com/lstmfc/lstmfc/internal/series"
 	"github.com/lstmfc/lstmfc/internal/window"
 )
-
-// Config is everything that decides how a model is fitted.
-type Config struct {
-	Lookback  int           // window length T
-	Units     []int         // hidden units per LSTM layer
-	Target    window.Target // what the model learns to predict
-	Standard  bool          // scale a price target by z-score rather than min-max
-	Epochs    int
-	BatchSize int
-	LR        float64
-	Clip      float64 // max global gradient norm; 0 = off
-	Patience  int     // epochs without validation gain before stopping; 0 = off
-	Seed      uint64
-	ValSplit  float64   // fraction of values held out for validation
-	TestSplit float64   // fraction of values held out for the final test
-	Levels    []float64 // prediction-interval levels, e.g. 0.8 and 0.95
-}
 
 // Model is a fitted forecaster: the network, how prices map to its inputs
 // and outputs, and the interval radii measured on validation residuals.
@@ -92,55 +74,41 @@ func volatility(prices []float64, t int) float64 {
 // Fit is a fitted forecaster together with how it was fitted.
 type Fit struct {
 	*Model
+	Config Config // as resolved for the series: the target chosen, the levels sorted
 	Split  window.Split
 	Result lstm.TrainResult
-	Notes  []string // what the fit had to leave out, as sentences for the user
+	Notes  []string // what the fit chose or had to leave out, as sentences for the user
 }
 
-// fitEncoding fits cfg's target and scaler on prices[:trainEnd] only, and
-// checks that the whole series can be encoded.
-func fitEncoding(prices []float64, trainEnd int, cfg Config) (window.Encoding, error) {
-	train := prices[:trainEnd]
-	enc, err := window.Fit(cfg.Target, train)
-	if err != nil {
-		return enc, err
+// scaler returns the window scaler cfg asks for.
+func (c Config) scaler() window.Scaler {
+	if c.Standard {
+		return window.ZScore
 	}
-	if err := enc.Check(prices); err != nil {
-		return enc, err
-	}
-	switch {
-	case cfg.Standard && enc.Target != window.Price:
-		return enc, fmt.Errorf("z-score scaling applies to the price target, not %s, which is scaled by its typical step", enc.Target)
-	case cfg.Standard:
-		// The model file's scaler_min and scaler_max carry it as mean and
-		// mean + std: price = scaled·(max − min) + min still holds.
-		st, err := scale.FitStandard(train)
-		enc.Scale = st.AsMinMax()
-		return enc, err
-	case enc.Target == window.Return:
-		// The return encoding needs no price scaler, but a model file
-		// carries one; record the training range, as the price target would.
-		enc.Scale, err = scale.FitMinMax(train)
-	}
-	return enc, err
+	return window.MinMax
 }
 
-// Train fits a model to prices under cfg. The split is chronological; the
-// encoding (scaler) is fitted on the training values only and the model sees
-// only training windows; validation windows pick the best epoch and measure
-// the interval radii. progress, when not nil, is called once per epoch.
-// On interruption (ctx cancelled) or divergence the returned Fit holds the
-// best weights so far alongside the error, so the caller can still save it.
+// Train fits a model to prices under cfg, resolved for them as Resolve
+// does. The split is chronological; the encoding (scaler) is fitted on the
+// training values only and the model sees only training windows;
+// validation windows pick the best epoch and measure the interval radii.
+// Test values play no part: they need only be encodable when the fit is
+// scored. progress, when not nil, is called once per epoch. On interruption
+// (ctx cancelled) or divergence the returned Fit holds the best weights so
+// far alongside the error, so the caller can still save it.
 func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm.EpochStats)) (*Fit, error) {
-	split, err := window.Chronological(len(prices), cfg.Lookback, cfg.ValSplit, cfg.TestSplit)
+	cfg, split, notes, err := cfg.Resolve(prices)
 	if err != nil {
 		return nil, err
 	}
-	enc, err := fitEncoding(prices, split.TrainEnd, cfg)
+	enc, err := window.FitScaled(cfg.Target, cfg.scaler(), prices[:split.TrainEnd])
 	if err != nil {
 		return nil, err
 	}
-	z := enc.Encode(prices)
+	if err := enc.Check(prices[:split.ValEnd]); err != nil {
+		return nil, err
+	}
+	z := enc.Encode(prices[:split.ValEnd])
 	lo, hi := split.Train()
 	train := enc.Windows(z, cfg.Lookback, lo, hi)
 	var val lstm.Dataset
@@ -161,7 +129,7 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 		Patience:  cfg.Patience,
 		Seed:      cfg.Seed,
 	}, progress)
-	f := &Fit{Model: &Model{Net: net, Enc: enc, Lookback: cfg.Lookback}, Split: split, Result: res}
+	f := &Fit{Model: &Model{Net: net, Enc: enc, Lookback: cfg.Lookback}, Config: cfg, Split: split, Result: res, Notes: notes}
 	if err != nil {
 		return f, err
 	}
@@ -170,9 +138,11 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if lo, hi := split.Validation(); hi > lo {
 		pred := f.oneStep(prices, lo, hi)
 		if t := slices.IndexFunc(pred[lo:hi], isNotFinite); t >= 0 {
-			return nil, fmt.Errorf("%w: the trained model predicts %v for value %d; try a lower --lr or set --clip", lstm.ErrDiverged, pred[lo+t], lo+t+1)
+			return nil, fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, pred[lo+t], lo+t+1)
 		}
-		f.Intervals, f.Notes = conformal(prices, pred, lo, hi, cfg.Levels)
+		var ivNotes []string
+		f.Intervals, ivNotes = conformal(prices, pred, lo, hi, cfg.Levels)
+		f.Notes = append(f.Notes, ivNotes...)
 	}
 	return f, nil
 }
@@ -200,7 +170,7 @@ func conformal(prices, pred []float64, lo, hi int, levels []float64) ([]Interval
 	for _, l := range levels {
 		r := metrics.ConformalQuantile(res, l)
 		if math.IsInf(r, 1) {
-			notes = append(notes, fmt.Sprintf("no %s%% interval: it needs at least %d validation values, got %d; raise --val-split or lower --levels",
+			notes = append(notes, fmt.Sprintf("no %s%% interval: it needs at least %d validation values, got %d; hold out more values for validation or ask for a lower level",
 				levelKey(l), int(math.Ceil(l/(1-l))), len(res)))
 			continue
 		}
@@ -272,14 +242,15 @@ func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
 }
 
 // Table predicts every value of prices one step ahead and forecasts horizon
-// steps past the end, with the model's intervals around both. span names
-// each value's part of the split; forecast rows are dated on the business
+// steps past the end, with the model's intervals around both. split, the
+// one the model was fitted with, names each value's span; with split nil
+// every value is SpanData, a series the model was not fitted on. Forecast rows are dated on the business
 // days after the last date when dates is not nil.
 //
 // The predictions must be finite: a model whose outputs overflow is refused
-// with an error wrapping lstm.ErrDiverged. It stops with ctx's error when
+// with an error wrapping ErrDiverged. It stops with ctx's error when
 // ctx is cancelled.
-func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, span func(t int) string, horizon int) (*Table, error) {
+func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, split *window.Split, horizon int) (*Table, error) {
 	if err := m.Enc.Check(prices); err != nil {
 		return nil, err
 	}
@@ -291,19 +262,19 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 	t := &Table{
 		Actual:    append(append(make([]float64, 0, n+horizon), prices...), nanSlice(horizon)...),
 		Predicted: append(m.OneStep(prices), fc...),
-		Split:     make([]string, n+horizon),
+		Split:     make([]Span, n+horizon),
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if i := slices.IndexFunc(t.Predicted[m.Lookback:], isNotFinite); i >= 0 {
-		return nil, fmt.Errorf("%w: the model predicts %v for row %d; it was trained with too high a learning rate", lstm.ErrDiverged, t.Predicted[m.Lookback+i], m.Lookback+i)
+		return nil, fmt.Errorf("%w: the model predicts %v for row %d; it was trained with too high a learning rate", ErrDiverged, t.Predicted[m.Lookback+i], m.Lookback+i)
 	}
 	for i := range n {
-		t.Split[i] = span(i)
+		t.Split[i] = spanOf(split, i)
 	}
 	for i := n; i < n+horizon; i++ {
-		t.Split[i] = "forecast"
+		t.Split[i] = SpanForecast
 	}
 	if dates != nil {
 		t.Dates = append(append(make([]time.Time, 0, n+horizon), dates...), series.BusinessDays(dates[n-1], horizon)...)

@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -151,4 +152,40 @@ func (r Report) WriteText(w io.Writer, title string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// SpanReports are a fit's one-step predictions scored on the spans of its
+// split; a span that was not held out has none.
+type SpanReports struct {
+	Validation *Report
+	Test       *Report
+	// InSample scores the training span, only when neither of the others
+	// was held out: it measures fit, not skill.
+	InSample *Report
+}
+
+// Score predicts prices, the series f was fitted on, one step ahead and
+// scores its held-out spans. It stops with ctx's error when ctx is
+// cancelled, and fails as Table does on predictions that are not finite or
+// values the encoding cannot take.
+func (f *Fit) Score(ctx context.Context, prices []float64) (SpanReports, error) {
+	var r SpanReports
+	tb, err := f.Table(ctx, prices, nil, &f.Split, 0)
+	if err != nil {
+		return r, err
+	}
+	eval := func(lo, hi int) *Report {
+		rep := Evaluate(prices, tb.Predicted, tb.Bands, lo, hi, f.Split.TrainEnd)
+		return &rep
+	}
+	if lo, hi := f.Split.Validation(); hi > lo {
+		r.Validation = eval(lo, hi)
+	}
+	if lo, hi := f.Split.Test(); hi > lo {
+		r.Test = eval(lo, hi)
+	}
+	if r.Test == nil && r.Validation == nil {
+		r.InSample = eval(f.Split.Train())
+	}
+	return r, nil
 }

@@ -18,7 +18,7 @@ type Table struct {
 	First     int         // position of the first row in its series, which labels rows without dates
 	Actual    []float64   // NaN on forecast rows
 	Predicted []float64   // NaN where there is no prediction
-	Split     []string    // train, validation, test, data or forecast
+	Split     []Span
 	Bands     []TableBand
 }
 
@@ -58,7 +58,7 @@ func (t *Table) WriteCSV(w io.Writer) error {
 		} else {
 			rec[0] = strconv.Itoa(t.First + i)
 		}
-		rec[1], rec[2], rec[3] = formatValue(t.Actual[i]), formatValue(t.Predicted[i]), t.Split[i]
+		rec[1], rec[2], rec[3] = formatValue(t.Actual[i]), formatValue(t.Predicted[i]), string(t.Split[i])
 		for k, b := range t.Bands {
 			rec[4+2*k], rec[5+2*k] = formatValue(b.Lo[i]), formatValue(b.Hi[i])
 		}
@@ -82,7 +82,7 @@ type jsonRow struct {
 	Date      string              `json:"date"`
 	Actual    *float64            `json:"actual"`
 	Predicted *float64            `json:"predicted"`
-	Split     string              `json:"split"`
+	Split     Span                `json:"split"`
 	Intervals map[string]*float64 `json:"intervals,omitempty"`
 }
 
@@ -177,7 +177,7 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Actual, t.Predicted, t.Split = append(t.Actual, a), append(t.Predicted, p), append(t.Split, rec[3])
+		t.Actual, t.Predicted, t.Split = append(t.Actual, a), append(t.Predicted, p), append(t.Split, Span(rec[3]))
 		for k := range t.Bands {
 			lo, err := num(4 + 2*k)
 			if err != nil {
@@ -215,7 +215,7 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 // are shared with t, not copied.
 func (t *Table) Tail(n int) *Table {
 	series := t.Len()
-	for series > 0 && t.Split[series-1] == "forecast" {
+	for series > 0 && t.Split[series-1] == SpanForecast {
 		series--
 	}
 	if n <= 0 || n >= series {

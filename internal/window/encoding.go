@@ -175,3 +175,43 @@ func steps(x []float64, step func(a, b float64) float64) []float64 {
 func rootMeanSquare(x []float64) float64 {
 	return floats.Norm(x, 2) / math.Sqrt(float64(len(x)))
 }
+
+// Scaler says how FitScaled scales a Price target.
+type Scaler string
+
+const (
+	// MinMax maps the training range to [0, 1], as the Keras tutorial does.
+	MinMax Scaler = "minmax"
+	// ZScore maps the training mean to 0 and one standard deviation to 1.
+	ZScore Scaler = "standard"
+)
+
+// FitScaled is Fit with the choice of scaler for a Price target; the other
+// targets are scaled by their typical step and refuse ZScore. For a Return
+// target, which needs no price scaler, Scale is set to the training range
+// all the same, as a Price target's would be, so that the model file's
+// scaler_min and scaler_max stay meaningful to readers that know only the
+// price target.
+func FitScaled(target Target, scaler Scaler, train []float64) (Encoding, error) {
+	if scaler != MinMax && scaler != ZScore {
+		return Encoding{}, fmt.Errorf("window: unknown scaler %q (want minmax or standard)", scaler)
+	}
+	if scaler == ZScore && target != Price {
+		return Encoding{}, fmt.Errorf("window: z-score scaling applies to the price target, not %s, which is scaled by its typical step", target)
+	}
+	e, err := Fit(target, train)
+	if err != nil {
+		return e, err
+	}
+	switch {
+	case scaler == ZScore:
+		// Carried as mean and mean + std: price = z·(Max − Min) + Min
+		// still holds, so the model file needs no other keys.
+		st, err := scale.FitStandard(train)
+		e.Scale = st.AsMinMax()
+		return e, err
+	case target == Return:
+		e.Scale, err = scale.FitMinMax(train)
+	}
+	return e, err
+}

@@ -1,0 +1,130 @@
+package forecast
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/lstmfc/lstmfc/internal/lstm"
+	"github.com/lstmfc/lstmfc/internal/window"
+)
+
+// Target says what the model learns to predict; see window.Target.
+type Target = window.Target
+
+// The targets a Config may ask for.
+const (
+	Price  = window.Price
+	Return = window.Return
+	Delta  = window.Delta
+	// Auto lets Train choose: Return when every training price is
+	// positive, else Delta, which takes any price.
+	Auto Target = "auto"
+)
+
+// Targets returns the names Config.Target accepts, Auto first.
+func Targets() []string {
+	return []string{string(Auto), string(Price), string(Return), string(Delta)}
+}
+
+// EpochStats is what Train reports after each epoch.
+type EpochStats = lstm.EpochStats
+
+// ErrDiverged is wrapped in the errors of a fit whose loss or predictions
+// stopped being finite.
+var ErrDiverged = lstm.ErrDiverged
+
+// Config is everything that decides how a model is fitted. Its JSON form
+// is recorded in the model file.
+type Config struct {
+	Lookback  int    // window length: how many past values each prediction sees
+	Units     []int  // hidden units per LSTM layer
+	Target    Target // what the model learns to predict; Auto to let Train choose
+	Standard  bool   // scale a price target by z-score rather than min-max
+	Epochs    int
+	BatchSize int
+	LR        float64
+	Clip      float64 // max global gradient norm; 0 = off
+	Patience  int     // epochs without validation gain before stopping; 0 = off
+	Seed      uint64
+	ValSplit  float64   // fraction of values held out for validation
+	TestSplit float64   // fraction of values held out for the final test
+	Levels    []float64 // prediction-interval levels, e.g. 0.8 and 0.95
+}
+
+// FieldError is a configuration value that breaks a rule. Field is the
+// name of the Config (or Walk) field, so a caller can name its own flag or
+// setting for it.
+type FieldError struct {
+	Field string
+	Msg   string // what is wrong, without the field's name
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+func fieldErrorf(field, format string, args ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate returns a *FieldError for the first field of c that no fit can
+// use.
+func (c Config) Validate() error {
+	switch {
+	case c.Lookback < 1:
+		return fieldErrorf("Lookback", "must be at least 1, got %d", c.Lookback)
+	case len(c.Units) == 0:
+		return fieldErrorf("Units", "needs at least one layer size")
+	case slices.ContainsFunc(c.Units, func(u int) bool { return u < 1 }):
+		return fieldErrorf("Units", "each layer needs at least 1 unit, got %v", c.Units)
+	case !slices.Contains(Targets(), string(c.Target)):
+		return fieldErrorf("Target", "must be auto, price, return or delta, got %q", c.Target)
+	case c.Standard && c.Target != Price:
+		return fieldErrorf("Standard", "z-score scaling applies to the price target; the other targets are scaled by their typical step")
+	case c.Epochs < 1:
+		return fieldErrorf("Epochs", "must be at least 1, got %d", c.Epochs)
+	case c.BatchSize < 1:
+		return fieldErrorf("BatchSize", "must be at least 1, got %d", c.BatchSize)
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return fieldErrorf("LR", "must be a positive number, got %g", c.LR)
+	case !(c.Clip >= 0) || math.IsInf(c.Clip, 0):
+		return fieldErrorf("Clip", "must be 0 (off) or positive, got %g", c.Clip)
+	case c.Patience < 0:
+		return fieldErrorf("Patience", "must be 0 (off) or positive, got %d", c.Patience)
+	case !(c.ValSplit >= 0 && c.ValSplit < 1):
+		return fieldErrorf("ValSplit", "must be in [0, 1), got %g", c.ValSplit)
+	case !(c.TestSplit >= 0 && c.TestSplit < 1):
+		return fieldErrorf("TestSplit", "must be in [0, 1), got %g", c.TestSplit)
+	case c.ValSplit+c.TestSplit >= 1:
+		return fieldErrorf("ValSplit", "with a test fraction of %g leaves no training values", c.TestSplit)
+	}
+	for _, l := range c.Levels {
+		if !(l > 0 && l < 1) {
+			return fieldErrorf("Levels", "each level must be between 0 and 1, got %g", l)
+		}
+	}
+	return nil
+}
+
+// Resolve validates c and settles it for prices: the split, the levels in
+// increasing order without repeats, and an Auto target chosen from the
+// training span only, since a value the fit never sees must not change the
+// model. notes say what was chosen and why, for the user.
+func (c Config) Resolve(prices []float64) (Config, window.Split, []string, error) {
+	if err := c.Validate(); err != nil {
+		return c, window.Split{}, nil, err
+	}
+	split, err := window.Chronological(len(prices), c.Lookback, c.ValSplit, c.TestSplit)
+	if err != nil {
+		return c, split, nil, err
+	}
+	c.Levels = slices.Compact(slices.Sorted(slices.Values(c.Levels)))
+	var notes []string
+	if c.Target == Auto {
+		c.Target = Return
+		if slices.ContainsFunc(prices[:split.TrainEnd], func(p float64) bool { return p <= 0 }) {
+			c.Target = Delta
+			notes = append(notes, "target delta: the training span has prices <= 0, which a log return cannot take")
+		}
+	}
+	return c, split, notes, nil
+}

@@ -1,0 +1,304 @@
+package forecast
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lstmfc/lstmfc/internal/atomicfile"
+	"github.com/lstmfc/lstmfc/internal/lstm"
+	"github.com/lstmfc/lstmfc/internal/scale"
+	"github.com/lstmfc/lstmfc/internal/series"
+	"github.com/lstmfc/lstmfc/internal/window"
+)
+
+// The model file is a safetensors file (see lstm.Encode) whose metadata,
+// a flat map of strings, says how to use the network. These are all its
+// keys. A file exported from PyTorch has only the first three (and the
+// format lstm writes); it predicts the tutorial's scaled price.
+const (
+	keyLookback  = "lookback"   // window length, an integer ≥ 1
+	keyScalerMin = "scaler_min" // the price scaler: price = z·(max − min) + min
+	keyScalerMax = "scaler_max"
+
+	keyTarget       = "target"        // price, return or delta; absent: price
+	keyTargetScale  = "target_scale"  // the return target's typical step
+	keyIntervals    = "intervals"     // "0.8:r,0.95:r", level:radius
+	keyIntervalKind = "interval_kind" // how radii scale: intervalKind
+
+	keySeries   = "series"    // JSON array of the training run's prices
+	keyDates    = "dates"     // JSON array of their dates, YYYY-MM-DD
+	keyTrainEnd = "train_end" // index of the first validation value
+	keyValEnd   = "val_end"   // index of the first test value
+
+	// Written for people and tools; lstmfc does not read them back.
+	keySource     = "source"
+	keyColumn     = "column"
+	keyUnits      = "units"
+	keyScaler     = "scaler"
+	keyFeatures   = "features"
+	keyConfig     = "config" // the resolved Config as JSON
+	keyBestEpoch  = "best_epoch"
+	keyUnfinished = "unfinished" // why the run stopped early, when it did
+)
+
+// intervalKind names how interval radii scale: multiples of the mean
+// absolute one-step move over the volatilityWindow values before.
+const intervalKind = "volatility20"
+
+// Saved is a model file read back: the forecaster and the series it was
+// fitted on.
+type Saved struct {
+	*Model
+	// Series is the training run's series, nil when the file holds none
+	// (a PyTorch export); its Source is the model file.
+	Series *series.Series
+	Split  window.Split // Series's split; all training when the file does not say
+}
+
+// Save writes the fitted model to the file at path, replaced atomically,
+// with the series s it was fitted on and how, so that predict can run with
+// no other input. unfinished, when not nil, is why the run stopped before
+// its end (an interruption, a divergence); the file records it.
+func (f *Fit) Save(path string, s *series.Series, unfinished error) error {
+	meta, err := f.meta(s)
+	if err != nil {
+		return err
+	}
+	if unfinished != nil {
+		meta[keyUnfinished] = strings.Join(strings.Fields(unfinished.Error()), " ")
+	}
+	var b bytes.Buffer
+	if err := lstm.Encode(&b, f.Net, meta); err != nil {
+		return fmt.Errorf("cannot save model to %s: %w", path, err)
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := b.WriteTo(w)
+		return err
+	})
+}
+
+// meta returns every metadata key of f's model file.
+func (f *Fit) meta(s *series.Series) (map[string]string, error) {
+	num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	units := make([]string, len(f.Config.Units))
+	for i, u := range f.Config.Units {
+		units[i] = strconv.Itoa(u)
+	}
+	config, err := json.Marshal(f.Config)
+	if err != nil {
+		return nil, err
+	}
+	prices, err := json.Marshal(s.Values)
+	if err != nil {
+		return nil, err
+	}
+	meta := map[string]string{
+		keyLookback:    strconv.Itoa(f.Lookback),
+		keyScalerMin:   num(f.Enc.Scale.Min),
+		keyScalerMax:   num(f.Enc.Scale.Max),
+		keyTarget:      string(f.Enc.Target),
+		keyTargetScale: num(f.Enc.ReturnScale),
+		keySeries:      string(prices),
+		keyTrainEnd:    strconv.Itoa(f.Split.TrainEnd),
+		keyValEnd:      strconv.Itoa(f.Split.ValEnd),
+		keySource:      s.Source,
+		keyColumn:      s.Column,
+		keyUnits:       strings.Join(units, ","),
+		keyScaler:      string(f.Config.scaler()),
+		keyFeatures:    "1",
+		keyConfig:      string(config),
+		keyBestEpoch:   strconv.Itoa(f.Result.BestEpoch),
+	}
+	if len(f.Intervals) > 0 {
+		parts := make([]string, len(f.Intervals))
+		for i, iv := range f.Intervals {
+			parts[i] = num(iv.Level) + ":" + num(iv.Radius)
+		}
+		meta[keyIntervals] = strings.Join(parts, ",")
+		meta[keyIntervalKind] = intervalKind
+	}
+	if s.Dates != nil {
+		ds := make([]string, len(s.Dates))
+		for i, d := range s.Dates {
+			ds[i] = d.Format(dateLayout)
+		}
+		b, _ := json.Marshal(ds) // strings always marshal
+		meta[keyDates] = string(b)
+	}
+	return meta, nil
+}
+
+// Load reads the model file at path. Errors start with path.
+func Load(path string) (*Saved, error) {
+	b, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	net, meta, err := lstm.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sv, err := decodeMeta(net, meta, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: model file: %w", path, err)
+	}
+	return sv, nil
+}
+
+// readFile returns the bytes of the file at path; every model file is read
+// here. Errors start with path.
+func readFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return b, nil
+}
+
+// decodeMeta parses and checks every metadata key lstmfc reads, once.
+func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, error) {
+	if net.Inputs() != 1 {
+		return nil, fmt.Errorf("model takes %d input features; lstmfc feeds it one (the price)", net.Inputs())
+	}
+	lookback, err := strconv.Atoi(meta[keyLookback])
+	if err != nil || lookback < 1 {
+		return nil, fmt.Errorf("metadata %q is %q, not a positive integer", keyLookback, meta[keyLookback])
+	}
+	m := &Model{Net: net, Lookback: lookback}
+	if m.Enc, err = decodeEncoding(meta); err != nil {
+		return nil, err
+	}
+	if m.Intervals, err = decodeIntervals(meta); err != nil {
+		return nil, err
+	}
+	sv := &Saved{Model: m}
+	if _, ok := meta[keySeries]; !ok {
+		return sv, nil
+	}
+	sv.Series = &series.Series{Source: path, Column: meta[keyColumn]}
+	if sv.Series.Values, sv.Series.Dates, err = decodeSeries(meta); err != nil {
+		return nil, err
+	}
+	sv.Split, err = decodeSplit(meta, len(sv.Series.Values), lookback)
+	return sv, err
+}
+
+// number parses the metadata value of key as a finite number.
+func number(meta map[string]string, key string) (float64, error) {
+	v, err := strconv.ParseFloat(meta[key], 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("metadata %q is %q, not a finite number", key, meta[key])
+	}
+	return v, nil
+}
+
+// decodeEncoding reads how prices map to the network's inputs and outputs.
+func decodeEncoding(meta map[string]string) (window.Encoding, error) {
+	enc := window.Encoding{Target: window.Price}
+	var err error
+	if s, ok := meta[keyTarget]; ok {
+		if enc.Target, err = window.ParseTarget(s); err != nil {
+			return enc, fmt.Errorf("metadata %q: %v", keyTarget, err)
+		}
+	}
+	lo, err := number(meta, keyScalerMin)
+	if err != nil {
+		return enc, err
+	}
+	hi, err := number(meta, keyScalerMax)
+	if err != nil {
+		return enc, err
+	}
+	enc.Scale = scale.MinMax{Min: lo, Max: hi}
+	if enc.Target != window.Return && !(hi > lo) {
+		// The price and delta targets divide by max − min.
+		return enc, fmt.Errorf("metadata %q %s is not above %q %s", keyScalerMax, meta[keyScalerMax], keyScalerMin, meta[keyScalerMin])
+	}
+	if _, ok := meta[keyTargetScale]; ok {
+		if enc.ReturnScale, err = number(meta, keyTargetScale); err != nil {
+			return enc, err
+		}
+	}
+	if enc.Target == window.Return && !(enc.ReturnScale > 0) {
+		return enc, fmt.Errorf("target %q needs a positive %q, got %q", enc.Target, keyTargetScale, meta[keyTargetScale])
+	}
+	return enc, nil
+}
+
+// decodeIntervals reads the interval radii, none when the file has none.
+func decodeIntervals(meta map[string]string) ([]Interval, error) {
+	s, ok := meta[keyIntervals]
+	if !ok || s == "" {
+		return nil, nil
+	}
+	if k := meta[keyIntervalKind]; k != intervalKind {
+		return nil, fmt.Errorf("metadata %q is %q; this lstmfc knows %q", keyIntervalKind, k, intervalKind)
+	}
+	var ivs []Interval
+	for _, part := range strings.Split(s, ",") {
+		l, r, ok := strings.Cut(part, ":")
+		level, err1 := strconv.ParseFloat(l, 64)
+		radius, err2 := strconv.ParseFloat(r, 64)
+		if !ok || err1 != nil || err2 != nil || !(level > 0 && level < 1) || !(radius >= 0) || math.IsInf(radius, 0) {
+			return nil, fmt.Errorf("metadata %q has a malformed entry %q (want level:radius)", keyIntervals, part)
+		}
+		ivs = append(ivs, Interval{Level: level, Radius: radius})
+	}
+	return ivs, nil
+}
+
+// decodeSeries reads the training series and its dates (nil when it had
+// none).
+func decodeSeries(meta map[string]string) ([]float64, []time.Time, error) {
+	var prices []float64
+	if err := json.Unmarshal([]byte(meta[keySeries]), &prices); err != nil {
+		return nil, nil, fmt.Errorf("metadata %q is not a JSON array of numbers: %v", keySeries, err)
+	}
+	ds, ok := meta[keyDates]
+	if !ok {
+		return prices, nil, nil
+	}
+	var strs []string
+	if err := json.Unmarshal([]byte(ds), &strs); err != nil || len(strs) != len(prices) {
+		return nil, nil, fmt.Errorf("metadata %q is not a JSON array of %d dates", keyDates, len(prices))
+	}
+	dates := make([]time.Time, len(strs))
+	for i, d := range strs {
+		var err error
+		if dates[i], err = time.Parse(dateLayout, d); err != nil {
+			return nil, nil, fmt.Errorf("metadata %q: entry %d: %v", keyDates, i, err)
+		}
+	}
+	return prices, dates, nil
+}
+
+// decodeSplit reads where the training series's spans end. A file that
+// does not say is all training.
+func decodeSplit(meta map[string]string, n, lookback int) (window.Split, error) {
+	split := window.Split{N: n, Lookback: lookback, TrainEnd: n, ValEnd: n}
+	te, hasTE := meta[keyTrainEnd]
+	ve, hasVE := meta[keyValEnd]
+	if !hasTE && !hasVE {
+		return split, nil
+	}
+	t, err1 := strconv.Atoi(te)
+	v, err2 := strconv.Atoi(ve)
+	if err1 != nil || err2 != nil || !(0 <= t && t <= v && v <= n) {
+		return split, fmt.Errorf("metadata %q %q and %q %q do not split a series of %d values", keyTrainEnd, te, keyValEnd, ve, n)
+	}
+	split.TrainEnd, split.ValEnd = t, v
+	return split, nil
+}
