@@ -13,10 +13,10 @@ import (
 
 // backtestOptions are the inputs of lstmfc backtest.
 type backtestOptions struct {
-	Data     string
+	Data string
 	forecast.Walk
-	Quiet    bool
-	JSON     bool
+	Quiet bool
+	JSON  bool
 	dataFlags
 	fitFlags
 }

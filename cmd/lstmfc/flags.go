@@ -62,9 +62,9 @@ func orList(values []string) string {
 // or forecast.Walk, or "" for none.
 func fieldFlag(field string) string {
 	return map[string]string{
-	"Lookback": "lookback", "Units": "units", "Target": "target", "Standard": "scaler", "Epochs": "epochs",
-	"BatchSize": "batch-size", "LR": "lr", "Clip": "clip", "Patience": "patience", "Seed": "seed",
-	"ValSplit": "val-split", "TestSplit": "test-split", "Levels": "levels", "Folds": "folds", "MinTrain": "min-train",
+		"Lookback": "lookback", "Units": "units", "Target": "target", "Standard": "scaler", "Epochs": "epochs",
+		"BatchSize": "batch-size", "LR": "lr", "Clip": "clip", "Patience": "patience", "Seed": "seed",
+		"ValSplit": "val-split", "TestSplit": "test-split", "Levels": "levels", "Folds": "folds", "MinTrain": "min-train",
 	}[field]
 }
 
