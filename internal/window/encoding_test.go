@@ -266,3 +266,27 @@ func TestWindowsPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestFitScaled(t *testing.T) {
+	train := []float64{2, 4, 4, 4, 5, 5, 7, 9} // mean 5, population std 2
+	e, err := FitScaled(Price, ZScore, train)
+	if err != nil || e.Scale.Min != 5 || e.Scale.Max != 7 {
+		t.Errorf("z-score: scale %+v (err %v), want min 5 = mean, max 7 = mean + std", e.Scale, err)
+	}
+	e, err = FitScaled(Return, MinMax, train)
+	if err != nil || e.Scale.Min != 2 || e.Scale.Max != 9 || !(e.ReturnScale > 0) {
+		t.Errorf("return: %+v (err %v), want the training range 2..9 recorded and a return scale", e, err)
+	}
+	e, err = FitScaled(Delta, MinMax, train)
+	if want, _ := Fit(Delta, train); err != nil || e != want {
+		t.Errorf("delta: %+v (err %v), want Fit's %+v", e, err, want)
+	}
+	for _, tc := range []struct {
+		target Target
+		scaler Scaler
+	}{{Return, ZScore}, {Delta, ZScore}, {Price, "robust"}} {
+		if _, err := FitScaled(tc.target, tc.scaler, train); err == nil {
+			t.Errorf("FitScaled(%s, %s): no error", tc.target, tc.scaler)
+		}
+	}
+}
