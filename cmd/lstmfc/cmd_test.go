@@ -319,3 +319,39 @@ func TestStandardScaler(t *testing.T) {
 		t.Errorf("--scaler standard with the default target: exit %d, %q; want a usage error", code, stderr)
 	}
 }
+
+// cancelOn is a stderr that cancels a run when a line containing mark is
+// written to it.
+type cancelOn struct {
+	mark   string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), c.mark) {
+		c.cancel()
+	}
+	return len(b), nil
+}
+
+// TestInterruptAfterTrainingKeepsTheModel interrupts a run as its last
+// epoch ends, after the engine last looks at the context: the report is
+// skipped, but the finished model must be saved and predict as any other.
+func TestInterruptAfterTrainingKeepsTheModel(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.bin")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	args := []string{"train", "--model", model, "--length", "300", "--lookback", "10", "--units", "6,5", "--epochs", "3", "--patience", "0", "--batch-size", "16"}
+	code := execute(ctx, args, &streams{In: strings.NewReader(""), Out: &out, Err: cancelOn{"epoch 3/3", cancel}})
+	if code == exitOK || out.Len() > 0 {
+		t.Errorf("exit %d, report %q; want a failure and no report", code, out.String())
+	}
+	m, err := forecast.Load(model)
+	if err != nil {
+		t.Fatalf("no model after an interrupt at the end of training: %v", err)
+	}
+	if m.Series == nil || len(m.Series.Values) != 300 {
+		t.Errorf("saved model holds %v, want the 300 training values", m.Series)
+	}
+}

@@ -129,6 +129,15 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	// The report is made before the model is saved, so a run that fails
 	// here leaves any earlier model file as it was.
 	report, err := newTrainReport(ctx, o, s, fit, elapsed)
+	if err != nil && ctx.Err() != nil {
+		// Interrupted after training ended: the model is whole and must
+		// not be lost to a report nobody waits for.
+		cause := context.Cause(ctx)
+		if err := fit.Save(o.Model, s, nil); err != nil {
+			return fmt.Errorf("%w; could not save the model: %v", cause, err)
+		}
+		return fmt.Errorf("%w after training; saved the model to %s without its report", cause, o.Model)
+	}
 	if err != nil {
 		return err
 	}
