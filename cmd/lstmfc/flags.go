@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -212,7 +213,7 @@ func writeOutput(path string, ios *streams, write func(w io.Writer) error) error
 	if path == "-" {
 		return write(ios.Out)
 	}
-	return atomicfile.Write(path, write)
+	return atomicfile.Write(context.Background(), path, write)
 }
 
 // loadModel reads a model file and the forecaster it holds.
