@@ -43,7 +43,7 @@ func (d *dataFlags) load(path string, ios *streams, quiet bool) (*series.Series,
 	if path == "-" {
 		s, err = series.Load(ios.In, "stdin", opt)
 	} else {
-		s, err = series.LoadFile(path, opt)
+		s, err = series.LoadFile(context.Background(), path, opt)
 	}
 	if err != nil {
 		return nil, err
