@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -386,5 +387,29 @@ func TestDetach(t *testing.T) {
 	kill(errAgain)
 	if !errors.Is(context.Cause(save), errAgain) {
 		t.Errorf("the save context's cause is %v, want %v", context.Cause(save), errAgain)
+	}
+}
+
+// TestWriteProcFD writes to a pipe named by /proc/self/fd, as /dev/stdout
+// names standard output: its link does not name a file in any directory,
+// so it must be written to, not replaced.
+func TestWriteProcFD(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	path := "/proc/self/fd/" + strconv.Itoa(int(w.Fd()))
+	if _, err := os.Stat(path); err != nil {
+		w.Close()
+		t.Skipf("no /proc: %v", err)
+	}
+	err = Write(context.Background(), path, writeString("through the pipe"))
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(r); err != nil || string(b) != "through the pipe" {
+		t.Errorf("read %q, %v", b, err)
 	}
 }
