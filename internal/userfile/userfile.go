@@ -122,8 +122,12 @@ func open(ctx context.Context, path string) (*os.File, error) {
 	}
 	// The open is waiting for a FIFO's writer. Be that writer for an
 	// instant, so the goroutine's open returns and nothing is left blocked.
-	if w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-		w.Close()
+	// Only a FIFO: opening a device to write may do something (a watchdog
+	// starts counting).
+	if fi, err := os.Stat(path); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+		if w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
 	}
 	go func() {
 		if r := <-done; r.f != nil {
