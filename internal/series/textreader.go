@@ -52,36 +52,38 @@ func (t *textReader) Read(p []byte) (int, error) {
 
 // scan advances the counters over b. It reports false when the current
 // record grows past MaxLineBytes, leaving t.line on the line it reached.
-// A quote toggles t.quoted: encoding/csv refuses a quote anywhere but
-// around a field, and a doubled quote inside one toggles twice.
+// An odd number of quotes on a line toggles t.quoted: encoding/csv refuses
+// a quote anywhere but around a field, and a doubled quote inside one
+// counts twice.
 func (t *textReader) scan(b []byte) bool {
 	for len(b) > 0 {
-		i := bytes.IndexAny(b, "\"\n")
-		if i < 0 {
-			i = len(b)
+		i := bytes.IndexByte(b, '\n')
+		seg := b
+		if i >= 0 {
+			seg = b[:i]
 		}
-		if t.run+i > MaxLineBytes {
+		if t.run+len(seg) > MaxLineBytes {
 			return false
 		}
-		t.run += i
-		if i == len(b) {
+		t.run += len(seg)
+		if bytes.Count(seg, quote)%2 == 1 {
+			t.quoted = !t.quoted
+		}
+		if i < 0 {
 			return true
 		}
-		switch {
-		case b[i] == '"':
-			t.quoted = !t.quoted
+		t.line++
+		if t.quoted {
 			t.run++
-		case t.quoted:
-			t.line++
-			t.run++
-		default:
-			t.line++
+		} else {
 			t.start, t.run = t.line, 0
 		}
 		b = b[i+1:]
 	}
 	return true
 }
+
+var quote = []byte{'"'}
 
 // crReader turns the CR line endings of a classic Mac OS file into LF, the
 // only line break encoding/csv knows.
