@@ -6,13 +6,13 @@
 package userfile
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"syscall"
 	"time"
 )
@@ -22,14 +22,14 @@ import (
 // filling memory: a stream's size is known only by reading it, and every
 // byte read is held.
 const (
-	// MaxModelBytes bounds a model file: room for 40 million float64
-	// weights (two LSTM layers of 1,500 units) and a stored series of the
-	// most rows series.Load accepts, written as JSON text.
-	MaxModelBytes = 512 << 20
-	// MaxTableBytes bounds a predictions CSV: the most rows series.Load
-	// accepts at about 100 bytes a row (date, split, actual, predicted
-	// and an interval).
-	MaxTableBytes = 512 << 20
+	// MaxModelBytes bounds a model file: room for 20 million float64
+	// weights (two LSTM layers of 1,200 units) beside a stored series of
+	// series.MaxRows prices (about 100 MB as JSON text).
+	MaxModelBytes = 256 << 20
+	// MaxTableBytes bounds a predictions CSV: 2.5 million rows at about
+	// 100 bytes a row (date, split, actual, predicted and an interval),
+	// far more points than a chart can show.
+	MaxTableBytes = 256 << 20
 	// MaxFontBytes bounds a font file: three times the largest font the
 	// chart looks for (Noto Sans CJK Regular, a 20 MB collection).
 	MaxFontBytes = 64 << 20
@@ -169,7 +169,7 @@ func (f *File) Close() error {
 // ReadFile reads the whole file at path, as os.ReadFile does, refusing a
 // file of more than limit bytes with a *LimitError. A regular file's size is
 // checked before anything is read; a device or FIFO is read until it passes
-// the limit, so memory never holds more than about limit bytes.
+// the limit, so memory never holds more than limit bytes of a file refused.
 func ReadFile(ctx context.Context, path string, limit int64) ([]byte, error) {
 	f, err := Open(ctx, path)
 	if err != nil {
@@ -190,32 +190,40 @@ func ReadAll(ctx context.Context, r io.Reader, name string, limit int64) ([]byte
 }
 
 // readAll reads r to its end or past limit. size, when known, sizes the
-// buffer at once; the file may still grow while it is read.
+// first read to take the whole file at once; a file that grows meanwhile,
+// or a stream, is read in chunks of growing size, so that an endless stream
+// costs at most limit bytes (no copying while it grows) before it is
+// refused.
 func readAll(r io.Reader, name string, limit, size int64) ([]byte, error) {
-	capacity := min(limit+1, 64<<10)
+	next := int64(64 << 10)
 	if size >= 0 {
-		capacity = min(limit, size) + 1 // +1 to see the end without growing
+		next = size + 1 // +1 to see the end
 	}
-	b := make([]byte, 0, capacity)
+	var chunks [][]byte
+	total := int64(0)
 	for {
-		if len(b) == cap(b) {
-			// Grow by doubling, never past the one byte beyond the limit
-			// that shows the file is too large.
-			b = slices.Grow(b, int(min(int64(cap(b)), limit+1-int64(cap(b)))))
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if int64(len(b)) > limit {
+		chunk := make([]byte, min(next, limit+1-total))
+		n, err := io.ReadFull(r, chunk)
+		chunks = append(chunks, chunk[:n])
+		total += int64(n)
+		if total > limit {
 			return nil, &LimitError{Name: name, Limit: limit}
 		}
-		if err == io.EOF {
-			return b, nil
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			if len(chunks) == 1 {
+				return chunks[0], nil
+			}
+			return bytes.Join(chunks, nil), nil
 		}
 		if err != nil {
 			return nil, err
 		}
+		next = min(max(2*next, 64<<10), maxChunk)
 	}
 }
+
+// maxChunk is the largest single read of a stream.
+const maxChunk = 16 << 20
 
 // reader is an io.Reader that stops when its context is done.
 type reader struct {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -97,7 +98,7 @@ func TestReadFileLargeRegular(t *testing.T) {
 	f.Close()
 	start := time.Now()
 	_, err = ReadFile(context.Background(), path, MaxModelBytes)
-	if want := path + ": larger than 512 MiB, the most lstmfc reads"; err == nil || err.Error() != want {
+	if want := path + ": larger than 256 MiB, the most lstmfc reads"; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 	if d := time.Since(start); d > time.Second {
@@ -270,4 +271,21 @@ func ExampleReadFile() {
 	fmt.Println(len(b), err)
 	// Output:
 	// 0 /dev/zero: larger than 64 MiB, the most lstmfc reads
+}
+
+// TestReadAllChunks reads streams whose ends fall on and around the
+// chunk boundaries.
+func TestReadAllChunks(t *testing.T) {
+	for _, n := range []int{0, 1, 64<<10 - 1, 64 << 10, 64<<10 + 1, 3*64<<10 + 5, maxChunk + 64<<10} {
+		want := bytes.Repeat([]byte("0123456789abcdef"), n/16+1)[:n]
+		got, err := ReadAll(context.Background(), iotest.HalfReader(bytes.NewReader(want)), "stdin", int64(n))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%d bytes: got %d bytes, %v", n, len(got), err)
+		}
+		if n > 0 {
+			if _, err := ReadAll(context.Background(), bytes.NewReader(want), "stdin", int64(n-1)); err == nil {
+				t.Errorf("%d bytes with limit %d: no error", n, n-1)
+			}
+		}
+	}
 }
