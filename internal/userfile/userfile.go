@@ -2,7 +2,7 @@
 // directory is refused with a clear message, opening a FIFO that no process
 // writes to and reading a file that never ends both stop when the context is
 // done, and whole-file reads stop at a stated size before the data is held
-// in memory.
+// in memory. CheckOutput keeps an output from replacing an input.
 package userfile
 
 import (
