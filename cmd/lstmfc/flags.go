@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -98,7 +99,7 @@ func (d *dataFlags) load(path string, ios *streams, quiet bool) (*series.Series,
 	if path == "-" {
 		s, err = series.Load(ios.In, "stdin", opt)
 	} else {
-		s, err = series.LoadFile(path, opt)
+		s, err = series.LoadFile(context.Background(), path, opt)
 	}
 	if err != nil {
 		return nil, err
@@ -206,7 +207,7 @@ func writeOutput(path string, ios *streams, write func(w io.Writer) error) error
 	if path == "-" {
 		return write(ios.Out)
 	}
-	return atomicfile.Write(path, write)
+	return atomicfile.Write(context.Background(), path, write)
 }
 
 // formatDuration rounds a duration for people.

@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -25,10 +27,18 @@ func entries(t *testing.T, dir string) []string {
 	return names
 }
 
+// setUmask sets the process's umask for one test. The tests of this
+// package do not run in parallel, so no other test sees it.
+func setUmask(t *testing.T, mask int) {
+	old := syscall.Umask(mask)
+	t.Cleanup(func() { syscall.Umask(old) })
+}
+
 func TestWriteCreates(t *testing.T) {
+	setUmask(t, 0o022)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.bin")
-	if err := Write(path, func(w io.Writer) error {
+	if err := Write(context.Background(), path, func(w io.Writer) error {
 		_, err := io.WriteString(w, "new content")
 		return err
 	}); err != nil {
@@ -59,7 +69,7 @@ func TestWriteReplaces(t *testing.T) {
 	if err := os.WriteFile(path, []byte("a longer old content"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(path, func(w io.Writer) error {
+	if err := Write(context.Background(), path, func(w io.Writer) error {
 		_, err := io.WriteString(w, "new")
 		return err
 	}); err != nil {
@@ -82,7 +92,7 @@ func TestWriteErrorKeepsOldFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	errEncode := errors.New("encoder failed")
-	err := Write(path, func(w io.Writer) error {
+	err := Write(context.Background(), path, func(w io.Writer) error {
 		// Write more than the buffer holds so that part of it reaches
 		// the temporary file before the failure.
 		if _, err := w.Write(make([]byte, 1<<16)); err != nil {
@@ -131,7 +141,7 @@ func TestWriteBadDirectory(t *testing.T) {
 		{filepath.Join(file, "m.bin"), "not a directory"},
 	} {
 		called := false
-		err := Write(test.path, func(w io.Writer) error {
+		err := Write(context.Background(), test.path, func(w io.Writer) error {
 			called = true
 			return nil
 		})
@@ -161,7 +171,7 @@ func TestWriteUnwritableDirectory(t *testing.T) {
 	}
 	t.Cleanup(func() { os.Chmod(dir, 0o755) })
 	path := filepath.Join(dir, "m.bin")
-	err := Write(path, func(w io.Writer) error { return nil })
+	err := Write(context.Background(), path, func(w io.Writer) error { return nil })
 	if !errors.Is(err, fs.ErrPermission) {
 		t.Fatalf("err = %v, want permission denied", err)
 	}
@@ -176,7 +186,7 @@ func TestWriteOverDirectory(t *testing.T) {
 	if err := os.Mkdir(path, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err := Write(path, func(w io.Writer) error {
+	err := Write(context.Background(), path, func(w io.Writer) error {
 		_, err := io.WriteString(w, "x")
 		return err
 	})
@@ -202,7 +212,7 @@ func ExampleWrite() {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "greeting.txt")
-	err = Write(path, func(w io.Writer) error {
+	err = Write(context.Background(), path, func(w io.Writer) error {
 		_, err := fmt.Fprintln(w, "hello")
 		return err
 	})

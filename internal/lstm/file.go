@@ -3,6 +3,7 @@ package lstm
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -65,7 +66,7 @@ func Save(path string, m *Model, meta map[string]string) error {
 	if err != nil {
 		return fmt.Errorf("cannot save model to %s: %w", path, err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return atomicfile.Write(context.Background(), path, func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err
 	})

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/font/liberation"
+
+	"github.com/lstmfc/lstmfc/internal/userfile"
 )
 
 // builtinFont is gonum/plot's embedded Liberation Sans, used when the
@@ -83,15 +85,17 @@ func fontconfigFile(command string) (string, bool) {
 	return path, true
 }
 
-// loadFont reads a .ttf, .otf or .ttc file. From a collection it takes the
-// first font.
+// loadFont reads a .ttf, .otf or .ttc file of at most
+// userfile.MaxFontBytes. From a collection it takes the first font.
 func loadFont(path string) (*sfnt.Font, error) {
-	data, err := os.ReadFile(path)
+	// Write takes no context, so a FIFO named as the font waits for its
+	// writer; the size limit and the refusal of a directory still hold.
+	data, err := userfile.ReadFile(context.Background(), path, userfile.MaxFontBytes)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("plot: font file %s does not exist", path)
 		}
-		return nil, fmt.Errorf("plot: font file: %w", err)
+		return nil, fmt.Errorf("plot: font file %w", err)
 	}
 	coll, err := sfnt.ParseCollection(data)
 	if err != nil {
@@ -140,10 +144,49 @@ type fontChoice struct {
 	builtin bool
 }
 
+// GlyphError is a character of the chart's text that the font file given,
+// or every font found, cannot draw. A caller that takes the font file from
+// the user can tell them how to give one.
+type GlyphError struct {
+	Rune rune
+	// Font is the font file given, or "" when fonts were looked for.
+	Font string
+}
+
+func (e *GlyphError) Error() string {
+	switch {
+	case e.Font != "":
+		return fmt.Sprintf("plot: font file %s has no glyph for %q, which the chart's text needs", e.Font, e.Rune)
+	case isCJK(e.Rune):
+		return fmt.Sprintf("plot: the chart's text needs a font with %q and no such font was found; install one (apt-get install fonts-noto-cjk) or give a font file", e.Rune)
+	}
+	return fmt.Sprintf("plot: the chart's text needs a font with %q (U+%04X) and no such font was found; give a font file that has it", e.Rune, e.Rune)
+}
+
+// isCJK reports whether r is written in a Chinese, Japanese or Korean
+// script, which the CJK fonts looked for cover.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo)
+}
+
+// controlChar returns the first control character of text other than white
+// space: no font draws one, so looking for a font that does is pointless.
+func controlChar(text string) (rune, bool) {
+	for _, r := range text {
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
 // chooseFont returns the font for text: the file named by path when given,
 // otherwise the built-in font if it covers text, otherwise a CJK font found
 // by loc.
 func chooseFont(path, text string, loc fontLocator) (fontChoice, error) {
+	if r, ok := controlChar(text); ok {
+		return fontChoice{}, fmt.Errorf("plot: the chart's text holds the control character U+%04X, which no font draws", r)
+	}
 	builtin := liberation.Collection()
 	var f *sfnt.Font
 	switch {
@@ -154,7 +197,7 @@ func chooseFont(path, text string, loc fontLocator) (fontChoice, error) {
 			return fontChoice{}, err
 		}
 		if r, missing := firstMissingGlyph(f, text); missing {
-			return fontChoice{}, fmt.Errorf("plot: font file %s has no glyph for %q, which the chart's text needs", path, r)
+			return fontChoice{}, &GlyphError{Rune: r, Font: path}
 		}
 	default:
 		def := font.NewCache(builtin).Lookup(builtinFont, 0)
@@ -165,7 +208,7 @@ func chooseFont(path, text string, loc fontLocator) (fontChoice, error) {
 		var ok bool
 		f, ok = loc.find(text)
 		if !ok {
-			return fontChoice{}, fmt.Errorf("plot: the chart's text needs a font with %q and no such font was found; install one (apt-get install fonts-noto-cjk) or pass a font file with --font", r)
+			return fontChoice{}, &GlyphError{Rune: r}
 		}
 	}
 	typeface := font.Font{Typeface: font.Typeface(fontFamily(f, "custom"))}

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,8 +65,12 @@ func TestNoCJKFont(t *testing.T) {
 	} {
 		zh.fonts = &loc
 		err := Write(&bytes.Buffer{}, "png", halves(0), zh)
-		if err == nil || !strings.Contains(err.Error(), "fonts-noto-cjk") || !strings.Contains(err.Error(), "--font") {
-			t.Errorf("%s: got error %v, want one naming fonts-noto-cjk and --font", name, err)
+		var ge *GlyphError
+		if !errors.As(err, &ge) || ge.Font != "" || !isCJK(ge.Rune) {
+			t.Errorf("%s: got error %v, want a *GlyphError for a CJK rune", name, err)
+		}
+		if err == nil || !strings.Contains(err.Error(), "fonts-noto-cjk") || strings.Contains(err.Error(), "--") {
+			t.Errorf("%s: got error %v, want one naming fonts-noto-cjk and no command-line flag", name, err)
 		}
 	}
 }
@@ -95,5 +100,53 @@ func TestFontLocator(t *testing.T) {
 	}
 	if _, missing := firstMissingGlyph(f, "股票价格预测"); missing {
 		t.Errorf("the font found for Chinese text lacks its glyphs")
+	}
+}
+
+// TestFontFileLimits reads fonts that are not files, or are endless.
+func TestFontFileLimits(t *testing.T) {
+	dir := t.TempDir()
+	for path, want := range map[string]string{
+		"/dev/zero": "plot: font file /dev/zero: larger than 64 MiB, the most lstmfc reads",
+		dir:         "plot: font file " + dir + " is a directory, not a file",
+	} {
+		err := Write(&bytes.Buffer{}, "png", halves(0), Options{Font: path})
+		if err == nil || err.Error() != want {
+			t.Errorf("font %s: err = %v, want %q", path, err, want)
+		}
+	}
+}
+
+// TestControlCharacter checks that a control character in the chart's
+// text is named as such, not taken for a rune of a font to install.
+func TestControlCharacter(t *testing.T) {
+	for _, o := range []Options{
+		{Title: "a\x01"},
+		{Title: "a\x7f", Font: latinFont(t)},
+		{Title: "股\x1b", fonts: &fontLocator{}},
+	} {
+		err := Write(&bytes.Buffer{}, "png", halves(0), o)
+		if err == nil || !strings.Contains(err.Error(), "control character U+00") || strings.Contains(err.Error(), "fonts-noto-cjk") {
+			t.Errorf("title %q: got error %v, want one naming the control character", o.Title, err)
+		}
+	}
+	// White space is drawn as space, as before.
+	if err := Write(&bytes.Buffer{}, "png", halves(0), Options{Title: "a\tb"}); err != nil {
+		t.Errorf("title with a tab: %v", err)
+	}
+}
+
+func TestGlyphErrorMessages(t *testing.T) {
+	for _, test := range []struct {
+		err  GlyphError
+		want string
+	}{
+		{GlyphError{Rune: '股'}, "plot: the chart's text needs a font with '股' and no such font was found; install one (apt-get install fonts-noto-cjk) or give a font file"},
+		{GlyphError{Rune: '📈'}, "plot: the chart's text needs a font with '📈' (U+1F4C8) and no such font was found; give a font file that has it"},
+		{GlyphError{Rune: 'ا', Font: "f.ttf"}, "plot: font file f.ttf has no glyph for 'ا', which the chart's text needs"},
+	} {
+		if got := test.err.Error(); got != test.want {
+			t.Errorf("got %q, want %q", got, test.want)
+		}
 	}
 }

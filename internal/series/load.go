@@ -19,6 +19,17 @@ import (
 // separator.
 const sniffBytes = 64 << 10
 
+// Limits on what Load holds, checked before the memory is taken.
+const (
+	// MaxRows is the most data rows Load reads: fifty years of one-minute
+	// bars, or 13,000 years of daily prices. The series costs 32 bytes a
+	// row (a date and a value), 160 MB at the limit.
+	MaxRows = 5_000_000
+	// MaxColumns is the most columns the header may name: as many as a
+	// spreadsheet has (Excel stops at 16,384).
+	MaxColumns = 16_384
+)
+
 // loader holds the state of one Load while the rows stream past.
 type loader struct {
 	file   string
@@ -36,6 +47,7 @@ type loader struct {
 	pending []pendingRow
 
 	s          *Series
+	rows       int // data rows read
 	lastLine   int // line of the last accepted row
 	descending int // +1 dates increase, -1 decrease, 0 not known yet
 
@@ -51,11 +63,22 @@ type pendingRow struct {
 	value float64
 }
 
-// newLoader sniffs the separator, reads the header and chooses the columns.
+// newLoader sniffs the line breaks and the separator, reads the header and
+// chooses the columns.
 func newLoader(r io.Reader, name string, opt Options) (*loader, error) {
 	l := &loader{file: name, opt: opt, dateCol: -1}
-	br := bufio.NewReaderSize(newTextReader(r, name), sniffBytes)
-	head, err := br.Peek(sniffBytes)
+	raw := bufio.NewReaderSize(r, sniffBytes)
+	head, err := raw.Peek(sniffBytes)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, err
+	}
+	var text io.Reader = raw
+	if crOnly(head) {
+		text = crReader{raw}
+		l.note("the lines end in CR alone (a classic Mac OS file); read each CR as a line break")
+	}
+	br := bufio.NewReaderSize(newTextReader(text, name), sniffBytes)
+	head, err = br.Peek(sniffBytes)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, err
 	}
@@ -154,6 +177,9 @@ func (l *loader) readHeader() error {
 	}
 	if err != nil {
 		return err
+	}
+	if len(rec) > MaxColumns {
+		return &ParseError{File: l.file, Line: l.lineOf(0), Msg: fmt.Sprintf("the header has %d columns, more than the %d lstmfc reads", len(rec), MaxColumns)}
 	}
 	l.header = make([]string, len(rec))
 	for i, h := range rec {
@@ -370,6 +396,9 @@ func (l *loader) readRows() error {
 
 // row handles one data row found on line.
 func (l *loader) row(rec []string, line int) error {
+	if l.rows++; l.rows > MaxRows {
+		return &ParseError{File: l.file, Line: line, Msg: fmt.Sprintf("more than %d data rows, the most lstmfc reads", MaxRows)}
+	}
 	if len(rec) != len(l.header) {
 		return l.fieldCountError(line, len(rec))
 	}

@@ -1,6 +1,7 @@
 package series
 
 import (
+	"context"
 	"errors"
 	"io"
 	"path/filepath"
@@ -50,6 +51,10 @@ func TestLoadQuirks(t *testing.T) {
 			dates:  days("2020-01-02", "2020-01-03", "2020-01-06"),
 			values: []float64{75.087502, 74.357498, 74.949997},
 			notes:  []string{`using column "Close", as asked`}},
+		{file: "cr_only.csv", column: "Close",
+			dates:  days("2020-01-02", "2020-01-03", "2020-01-06"),
+			values: []float64{10.5, 11, 11.5},
+			notes:  []string{"the lines end in CR alone (a classic Mac OS file)"}},
 		{file: "bom_crlf_quoted.csv", column: "Close",
 			dates:  days("2021-03-01", "2021-03-02", "2021-03-03"),
 			values: []float64{10.5, 11.25, 12},
@@ -109,7 +114,7 @@ func TestLoadQuirks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+"/"+tt.opt.Column+tt.opt.Fill, func(t *testing.T) {
-			s, err := LoadFile(filepath.Join("testdata", tt.file), tt.opt)
+			s, err := LoadFile(context.Background(), filepath.Join("testdata", tt.file), tt.opt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +190,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+"/"+tt.opt.Column+tt.opt.Fill, func(t *testing.T) {
-			s, err := LoadFile(filepath.Join("testdata", tt.file), tt.opt)
+			s, err := LoadFile(context.Background(), filepath.Join("testdata", tt.file), tt.opt)
 			if err == nil {
 				t.Fatalf("loaded %d values, want error %q", len(s.Values), tt.want)
 			}
@@ -199,7 +204,7 @@ func TestLoadErrors(t *testing.T) {
 // TestParseErrorFields checks that a cell error is a *ParseError whose
 // fields locate the cell, counting CRLF lines and a multi-line header.
 func TestParseErrorFields(t *testing.T) {
-	_, err := LoadFile("testdata/bad_yfinance_cell.csv", Options{})
+	_, err := LoadFile(context.Background(), "testdata/bad_yfinance_cell.csv", Options{})
 	var pe *ParseError
 	if !errors.As(err, &pe) {
 		t.Fatalf("error %v is not a *ParseError", err)

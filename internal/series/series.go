@@ -4,15 +4,18 @@
 //
 // Load streams the file: it holds the cleaned dates and values and little
 // else, whatever the file's size, and refuses any line longer than
-// MaxLineBytes. Everything it decides on the reader's behalf (which column it
+// MaxLineBytes, a header of more than MaxColumns columns and a file of more
+// than MaxRows rows. Everything it decides on the reader's behalf (which column it
 // used, rows it dropped or reordered) is written down in Series.Notes.
 package series
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
+
+	"github.com/lstmfc/lstmfc/internal/userfile"
 )
 
 // Series is a cleaned price series in date order.
@@ -58,13 +61,12 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
 }
 
-// LoadFile loads the price series in the CSV file at path; the path "-"
-// reads standard input.
-func LoadFile(path string, opt Options) (*Series, error) {
-	if path == "-" {
-		return Load(os.Stdin, "stdin", opt)
-	}
-	f, err := os.Open(path)
+// LoadFile loads the price series in the CSV file at path, as Load does. A
+// directory is refused, and opening or reading stops with the context's
+// cause once ctx is done, even on a FIFO that no process writes to. For
+// standard input, call Load (with userfile.NewReader to honour ctx).
+func LoadFile(ctx context.Context, path string, opt Options) (*Series, error) {
+	f, err := userfile.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}

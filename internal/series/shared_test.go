@@ -1,6 +1,7 @@
 package series
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,7 +44,7 @@ func TestLoadSharedData(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			s, err := LoadFile(filepath.Join(sharedData, tt.file), Options{})
+			s, err := LoadFile(context.Background(), filepath.Join(sharedData, tt.file), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
