@@ -59,7 +59,7 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 	if err := o.Walk.Validate(); err != nil {
 		return asFlagError(err)
 	}
-	s, err := o.load(o.Data, ios, o.Quiet)
+	s, err := o.load(ctx, o.Data, ios, o.Quiet)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func TestTrainPredictPlot(t *testing.T) {
 	if rep.Test.Rows < 700 || rep.Test.Rows > 760 {
 		t.Errorf("test.rows = %d, want about 10%% of 7436", rep.Test.Rows)
 	}
-	if _, err := forecast.Load(model); err != nil {
+	if _, err := forecast.Load(context.Background(), model); err != nil {
 		t.Fatalf("saved model does not load: %v", err)
 	}
 
@@ -306,7 +306,7 @@ func TestStandardScaler(t *testing.T) {
 	if code, _, stderr := run(t, append([]string{"train", "--target", "price", "--scaler", "standard", "--model", model, realCSV}, small...)...); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	m, err := forecast.Load(model)
+	m, err := forecast.Load(context.Background(), model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +347,7 @@ func TestInterruptAfterTrainingKeepsTheModel(t *testing.T) {
 	if code == exitOK || out.Len() > 0 {
 		t.Errorf("exit %d, report %q; want a failure and no report", code, out.String())
 	}
-	m, err := forecast.Load(model)
+	m, err := forecast.Load(context.Background(), model)
 	if err != nil {
 		t.Fatalf("no model after an interrupt at the end of training: %v", err)
 	}

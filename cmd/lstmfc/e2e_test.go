@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"image/png"
 	"os"
@@ -78,7 +79,7 @@ func trainedDir(t *testing.T) string {
 
 func TestEndToEnd(t *testing.T) {
 	dir := trainedDir(t)
-	if _, err := forecast.Load(filepath.Join(dir, "m.bin")); err != nil {
+	if _, err := forecast.Load(context.Background(), filepath.Join(dir, "m.bin")); err != nil {
 		t.Fatalf("m.bin: %v", err)
 	}
 	rows := readCSV(t, filepath.Join(dir, "predictions.csv"))

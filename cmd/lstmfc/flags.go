@@ -16,6 +16,7 @@ import (
 	"github.com/lstmfc/lstmfc/internal/atomicfile"
 	"github.com/lstmfc/lstmfc/internal/forecast"
 	"github.com/lstmfc/lstmfc/internal/series"
+	"github.com/lstmfc/lstmfc/internal/userfile"
 )
 
 // enumValue is a string flag that takes one of a fixed set of values,
@@ -92,14 +93,14 @@ func (d *dataFlags) register(cmd *cobra.Command) {
 
 // load reads the series at path ("-" is standard input) and tells on
 // stderr which column it chose and what it cleaned.
-func (d *dataFlags) load(path string, ios *streams, quiet bool) (*series.Series, error) {
+func (d *dataFlags) load(ctx context.Context, path string, ios *streams, quiet bool) (*series.Series, error) {
 	opt := series.Options{Column: d.Column, Fill: d.Fill}
 	var s *series.Series
 	var err error
 	if path == "-" {
-		s, err = series.Load(ios.In, "stdin", opt)
+		s, err = series.Load(userfile.NewReader(ctx, ios.In), "stdin", opt)
 	} else {
-		s, err = series.LoadFile(context.Background(), path, opt)
+		s, err = series.LoadFile(ctx, path, opt)
 	}
 	if err != nil {
 		return nil, err
@@ -167,11 +168,30 @@ func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 }
 
 // checkWritable fails early, before any work, when the output path named
-// by flag cannot be written: a missing directory or one without write
-// permission. Standard output ("-") is always writable.
-func checkWritable(flag, path string) error {
-	if path == "-" {
+// by flag cannot be written (an empty name, a name too long for the file
+// system, a missing directory or one without write permission) or is one
+// of the run's inputs, compared by file identity. Standard output ("-"),
+// devices and FIFOs are written to, not replaced, so only their existence
+// matters.
+func checkWritable(flag, path string, inputs ...string) error {
+	switch {
+	case path == "-":
 		return nil
+	case path == "":
+		return flagErrorf(flag, "needs a file name")
+	case len(filepath.Base(path)) > maxNameBytes:
+		return flagErrorf(flag, "cannot write %s: the name is %d bytes, longer than the %d a file system allows", path, len(filepath.Base(path)), maxNameBytes)
+	}
+	if err := userfile.CheckOutput(path, inputs...); err != nil {
+		return usageError{"--" + flag + ": " + err.Error()}
+	}
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return flagErrorf(flag, "cannot write %s: it is a directory", path)
+		}
+		if !st.Mode().IsRegular() {
+			return nil
+		}
 	}
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
@@ -181,9 +201,6 @@ func checkWritable(flag, path string) error {
 	if !st.IsDir() {
 		return flagErrorf(flag, "cannot write %s: %s is not a directory", path, dir)
 	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return flagErrorf(flag, "cannot write %s: it is a directory", path)
-	}
 	f, err := os.CreateTemp(dir, ".lstmfc-probe-*")
 	if err != nil {
 		return flagErrorf(flag, "cannot write %s: %v", path, unwrapPath(err))
@@ -192,6 +209,9 @@ func checkWritable(flag, path string) error {
 	os.Remove(f.Name())
 	return nil
 }
+
+// maxNameBytes is the longest file name Linux file systems take.
+const maxNameBytes = 255
 
 // unwrapPath drops the temp file's name from an error about it.
 func unwrapPath(err error) error {
@@ -203,11 +223,11 @@ func unwrapPath(err error) error {
 }
 
 // writeOutput writes to path atomically, or to stdout when path is "-".
-func writeOutput(path string, ios *streams, write func(w io.Writer) error) error {
+func writeOutput(ctx context.Context, path string, ios *streams, write func(w io.Writer) error) error {
 	if path == "-" {
 		return write(ios.Out)
 	}
-	return atomicfile.Write(context.Background(), path, write)
+	return atomicfile.Write(ctx, path, write)
 }
 
 // formatDuration rounds a duration for people.

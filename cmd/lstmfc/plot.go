@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/lstmfc/lstmfc/internal/forecast"
 	"github.com/lstmfc/lstmfc/internal/plot"
+	"github.com/lstmfc/lstmfc/internal/userfile"
 )
 
 // plotOptions are the inputs of lstmfc plot.
@@ -99,7 +102,7 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 			return flagErrorf("font", "cannot read font file: %v", unwrapPath(err))
 		}
 	}
-	if err := checkWritable("out", o.Out); err != nil {
+	if err := checkWritable("out", o.Out, o.Predictions, o.predict.Model, o.predict.Data, o.Font); err != nil {
 		return err
 	}
 	var t *forecast.Table
@@ -109,7 +112,7 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 		}
 		t, err = o.predict.table(ctx, ios)
 	} else {
-		t, err = readTable(o.Predictions, ios)
+		t, err = readTable(ctx, o.Predictions, ios)
 	}
 	if err != nil {
 		return err
@@ -129,7 +132,7 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 	if err := plot.Write(&chart, format, d, opt); err != nil {
 		return fmt.Errorf("%s: %w", o.source(), err)
 	}
-	if err := writeOutput(o.Out, ios, func(w io.Writer) error { _, err := chart.WriteTo(w); return err }); err != nil {
+	if err := writeOutput(ctx, o.Out, ios, func(w io.Writer) error { _, err := chart.WriteTo(w); return err }); err != nil {
 		return err
 	}
 	if !o.Quiet {
@@ -180,16 +183,25 @@ func (o *plotOptions) options() (plot.Options, error) {
 }
 
 // readTable reads a predictions file ("-" is standard input).
-func readTable(path string, ios *streams) (*forecast.Table, error) {
+func readTable(ctx context.Context, path string, ios *streams) (*forecast.Table, error) {
+	var b []byte
+	var err error
 	if path == "-" {
-		return forecast.ReadCSV(ios.In, "stdin")
+		b, err = userfile.ReadAll(ctx, ios.In, "stdin", userfile.MaxTableBytes)
+	} else {
+		b, err = userfile.ReadFile(ctx, path, userfile.MaxTableBytes)
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("cannot read predictions: %v (run lstmfc predict first, or pass --model)", err)
 	}
-	defer f.Close()
-	return forecast.ReadCSV(f, path)
+	if err != nil {
+		return nil, err
+	}
+	name := path
+	if path == "-" {
+		name = "stdin"
+	}
+	return forecast.ReadCSV(bytes.NewReader(b), name)
 }
 
 // forecastBand keeps an interval's bounds on the forecast rows only: drawn

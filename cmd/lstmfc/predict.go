@@ -54,14 +54,14 @@ func runPredict(ctx context.Context, o *predictOptions, ios *streams) error {
 	if o.Horizon < 1 {
 		return flagErrorf("horizon", "must be at least 1, got %d", o.Horizon)
 	}
-	if err := checkWritable("out", o.Out); err != nil {
+	if err := checkWritable("out", o.Out, o.Model, o.Data); err != nil {
 		return err
 	}
 	t, err := o.table(ctx, ios)
 	if err != nil {
 		return err
 	}
-	if err := writeOutput(o.Out, ios, func(w io.Writer) error {
+	if err := writeOutput(ctx, o.Out, ios, func(w io.Writer) error {
 		if o.Format == "json" {
 			return t.WriteJSON(w)
 		}
@@ -77,13 +77,13 @@ func runPredict(ctx context.Context, o *predictOptions, ios *streams) error {
 
 // table predicts the chosen series with the model.
 func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Table, error) {
-	m, err := forecast.Load(o.Model)
+	m, err := forecast.Load(ctx, o.Model)
 	if err != nil {
 		return nil, err
 	}
 	s, split := m.Series, &m.Split
 	if o.Data != "" {
-		if s, err = o.load(o.Data, ios, o.Quiet); err != nil {
+		if s, err = o.load(ctx, o.Data, ios, o.Quiet); err != nil {
 			return nil, err
 		}
 		split = nil // a series the model was not fitted on

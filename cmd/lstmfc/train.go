@@ -91,10 +91,10 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	if err := checkWritable("model", o.Model); err != nil {
+	if err := checkWritable("model", o.Model, o.Data); err != nil {
 		return err
 	}
-	s, err := o.series(ios)
+	s, err := o.series(ctx, ios)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		if ctx.Err() != nil {
 			err = context.Cause(ctx) // say which signal, not "context canceled"
 		}
-		return saveUnfinished(o.Model, fit, s, err)
+		return saveUnfinished(ctx, o.Model, fit, s, err)
 	}
 	elapsed := time.Since(start)
 	// The report is made before the model is saved, so a run that fails
@@ -133,7 +133,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		// Interrupted after training ended: the model is whole and must
 		// not be lost to a report nobody waits for.
 		cause := context.Cause(ctx)
-		if err := fit.Save(o.Model, s, nil); err != nil {
+		if err := fit.Save(ctx, o.Model, s, nil); err != nil {
 			return fmt.Errorf("%w; could not save the model: %v", cause, err)
 		}
 		return fmt.Errorf("%w after training; saved the model to %s without its report", cause, o.Model)
@@ -141,7 +141,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	if err := fit.Save(o.Model, s, nil); err != nil {
+	if err := fit.Save(ctx, o.Model, s, nil); err != nil {
 		return err
 	}
 	if !o.Quiet {
@@ -159,9 +159,9 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 const maxSyntheticLength = 10_000_000
 
 // series loads the data file, or makes the synthetic series.
-func (o *trainOptions) series(ios *streams) (*series.Series, error) {
+func (o *trainOptions) series(ctx context.Context, ios *streams) (*series.Series, error) {
 	if o.Data != "" {
-		return o.load(o.Data, ios, o.Quiet)
+		return o.load(ctx, o.Data, ios, o.Quiet)
 	}
 	if o.Length < 2 || o.Length > maxSyntheticLength {
 		return nil, flagErrorf("length", "must be between 2 and %d, got %d", maxSyntheticLength, o.Length)
@@ -175,7 +175,7 @@ func (o *trainOptions) series(ios *streams) (*series.Series, error) {
 // saveUnfinished keeps the best weights of a run that did not finish
 // (interrupted, or stopped when the loss diverged). It never replaces an
 // existing model file with them: that one came from a finished run.
-func saveUnfinished(path string, fit *forecast.Fit, s *series.Series, cause error) error {
+func saveUnfinished(ctx context.Context, path string, fit *forecast.Fit, s *series.Series, cause error) error {
 	if fit.Result.BestEpoch == 0 && !errors.Is(cause, forecast.ErrDiverged) {
 		return fmt.Errorf("%w before the first epoch ended; no model written", cause)
 	}
@@ -183,7 +183,7 @@ func saveUnfinished(path string, fit *forecast.Fit, s *series.Series, cause erro
 		ext := filepath.Ext(path)
 		path = strings.TrimSuffix(path, ext) + ".partial" + ext
 	}
-	if err := fit.Save(path, s, cause); err != nil {
+	if err := fit.Save(ctx, path, s, cause); err != nil {
 		return fmt.Errorf("%w; could not save the best weights so far: %v", cause, err)
 	}
 	if fit.Result.BestEpoch == 0 {

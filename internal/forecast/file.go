@@ -2,13 +2,11 @@ package forecast
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/scale"
 	"github.com/lstmfc/lstmfc/internal/series"
+	"github.com/lstmfc/lstmfc/internal/userfile"
 	"github.com/lstmfc/lstmfc/internal/window"
 )
 
@@ -67,8 +66,11 @@ type Saved struct {
 // Save writes the fitted model to the file at path, replaced atomically,
 // with the series s it was fitted on and how, so that predict can run with
 // no other input. unfinished, when not nil, is why the run stopped before
-// its end (an interruption, a divergence); the file records it.
-func (f *Fit) Save(path string, s *series.Series, unfinished error) error {
+// its end (an interruption, a divergence); the file records it. A model is
+// never thrown away for a late signal: the write goes on after ctx is
+// cancelled, and only the abort context of atomicfile.Detach (a second
+// signal) stops it, leaving any earlier file at path as it was.
+func (f *Fit) Save(ctx context.Context, path string, s *series.Series, unfinished error) error {
 	meta, err := f.meta(s)
 	if err != nil {
 		return err
@@ -80,7 +82,7 @@ func (f *Fit) Save(path string, s *series.Series, unfinished error) error {
 	if err := lstm.Encode(&b, f.Net, meta); err != nil {
 		return fmt.Errorf("cannot save model to %s: %w", path, err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return atomicfile.Write(atomicfile.Detach(ctx), path, func(w io.Writer) error {
 		_, err := b.WriteTo(w)
 		return err
 	})
@@ -137,9 +139,11 @@ func (f *Fit) meta(s *series.Series) (map[string]string, error) {
 	return meta, nil
 }
 
-// Load reads the model file at path. Errors start with path.
-func Load(path string) (*Saved, error) {
-	b, err := readFile(path)
+// Load reads the model file at path, refusing one larger than
+// userfile.MaxModelBytes. Cancelling ctx stops the read (a FIFO with no
+// writer included). Errors start with path.
+func Load(ctx context.Context, path string) (*Saved, error) {
+	b, err := userfile.ReadFile(ctx, path, userfile.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -152,20 +156,6 @@ func Load(path string) (*Saved, error) {
 		return nil, fmt.Errorf("%s: model file: %w", path, err)
 	}
 	return sv, nil
-}
-
-// readFile returns the bytes of the file at path; every model file is read
-// here. Errors start with path.
-func readFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return b, nil
 }
 
 // decodeMeta parses and checks every metadata key lstmfc reads, once.

@@ -154,10 +154,10 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "m.bin")
 	dates := series.BusinessDays(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), len(prices))
-	if err := fit.Save(path, &series.Series{Source: "sine.csv", Column: "Close", Values: prices, Dates: dates}, nil); err != nil {
+	if err := fit.Save(context.Background(), path, &series.Series{Source: "sine.csv", Column: "Close", Values: prices, Dates: dates}, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Load(path)
+	got, err := Load(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestLoadRequiredKeysOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	net.InitKeras(1)
-	m, err := Load(writeModel(t, net, map[string]string{"lookback": "5", "scaler_min": "90", "scaler_max": "110"}))
+	m, err := Load(context.Background(), writeModel(t, net, map[string]string{"lookback": "5", "scaler_min": "90", "scaler_max": "110"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestLoadRequiredKeysOnly(t *testing.T) {
 		meta := maps.Clone(ok)
 		maps.Copy(meta, tc.set)
 		path := writeModel(t, net, meta)
-		if _, err := Load(path); err == nil || !strings.HasPrefix(err.Error(), path+": model file: ") || !strings.Contains(err.Error(), tc.msg) {
+		if _, err := Load(context.Background(), path); err == nil || !strings.HasPrefix(err.Error(), path+": model file: ") || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%v: error %v, want one starting %q and saying %q", tc.set, err, path+": model file: ", tc.msg)
 		}
 	}
@@ -247,7 +247,7 @@ func TestLoadRequiredKeysOnly(t *testing.T) {
 			t.Errorf("%s=%s: error %v, want %q", tc.key, tc.value, err, tc.msg)
 		}
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "none.bin")); err == nil || !strings.HasSuffix(err.Error(), "none.bin: no such file or directory") {
+	if _, err := Load(context.Background(), filepath.Join(t.TempDir(), "none.bin")); err == nil || !strings.HasSuffix(err.Error(), "none.bin: no such file or directory") {
 		t.Errorf("missing file: %v", err)
 	}
 }
