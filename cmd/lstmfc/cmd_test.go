@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/lstmfc/lstmfc/internal/forecast"
 	"github.com/lstmfc/lstmfc/internal/lstm"
 )
 
@@ -65,7 +66,7 @@ func TestTrainPredictPlot(t *testing.T) {
 	if rep.Test.Rows < 700 || rep.Test.Rows > 760 {
 		t.Errorf("test.rows = %d, want about 10%% of 7436", rep.Test.Rows)
 	}
-	if _, _, err := lstm.Load(model); err != nil {
+	if _, _, err := forecast.LoadFile(model); err != nil {
 		t.Fatalf("saved model does not load: %v", err)
 	}
 
@@ -159,7 +160,7 @@ func TestPredictDataWithRequiredMetadataOnly(t *testing.T) {
 	}
 	net.InitKeras(3)
 	meta := map[string]string{"lookback": "12", "scaler_min": "1.5", "scaler_max": "20"}
-	if err := lstm.Save(model, net, meta); err != nil {
+	if err := forecast.SaveFile(model, net, meta); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := run(t, "predict", "--model", model, "--data", realCSV, "--out", "-", "--horizon", "3")
@@ -316,7 +317,7 @@ func TestStandardScaler(t *testing.T) {
 	if code, _, stderr := run(t, append([]string{"train", "--target", "price", "--scaler", "standard", "--model", model, realCSV}, small...)...); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	_, meta, err := lstm.Load(model)
+	_, meta, err := forecast.LoadFile(model)
 	if err != nil {
 		t.Fatal(err)
 	}

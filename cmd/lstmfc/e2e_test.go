@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lstmfc/lstmfc/internal/lstm"
+	"github.com/lstmfc/lstmfc/internal/forecast"
 )
 
 // binary is the lstmfc built once for the end-to-end tests.
@@ -78,7 +78,7 @@ func trainedDir(t *testing.T) string {
 
 func TestEndToEnd(t *testing.T) {
 	dir := trainedDir(t)
-	if _, _, err := lstm.Load(filepath.Join(dir, "m.bin")); err != nil {
+	if _, _, err := forecast.LoadFile(filepath.Join(dir, "m.bin")); err != nil {
 		t.Fatalf("m.bin: %v", err)
 	}
 	rows := readCSV(t, filepath.Join(dir, "predictions.csv"))

@@ -14,7 +14,6 @@ import (
 
 	"github.com/lstmfc/lstmfc/internal/atomicfile"
 	"github.com/lstmfc/lstmfc/internal/forecast"
-	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/series"
 	"github.com/lstmfc/lstmfc/internal/window"
 )
@@ -217,7 +216,7 @@ func writeOutput(path string, ios *streams, write func(w io.Writer) error) error
 
 // loadModel reads a model file and the forecaster it holds.
 func loadModel(path string) (*forecast.Model, map[string]string, error) {
-	net, meta, err := lstm.Load(path)
+	net, meta, err := forecast.LoadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -138,7 +138,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	if err := lstm.Save(o.Model, fit.Net, meta); err != nil {
+	if err := forecast.SaveFile(o.Model, fit.Net, meta); err != nil {
 		return err
 	}
 	if !o.Quiet {
@@ -184,7 +184,7 @@ func saveUnfinished(path string, fit *forecast.Fit, meta map[string]string, caus
 		path = strings.TrimSuffix(path, ext) + ".partial" + ext
 	}
 	meta["unfinished"] = oneLine(cause.Error())
-	if err := lstm.Save(path, fit.Net, meta); err != nil {
+	if err := forecast.SaveFile(path, fit.Net, meta); err != nil {
 		return fmt.Errorf("%w; could not save the best weights so far: %v", cause, err)
 	}
 	if fit.Result.BestEpoch == 0 {

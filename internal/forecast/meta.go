@@ -16,6 +16,9 @@ import (
 // Metadata keys this package writes beyond the required ones of the model
 // file. A reader that knows none of them still predicts with target price.
 const (
+	MetaLookback     = "lookback"   // the window length, an integer ≥ 1; required
+	MetaScalerMin    = "scaler_min" // the min-max scaler's minimum; required
+	MetaScalerMax    = "scaler_max" // the min-max scaler's maximum, above the minimum; required
 	MetaTarget       = "target"
 	MetaTargetScale  = "target_scale"
 	MetaIntervals    = "intervals"     // "0.8:r,0.95:r"
@@ -35,11 +38,11 @@ const intervalKind = "volatility20"
 func (m *Model) Meta() map[string]string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	meta := map[string]string{
-		lstm.MetaLookback:  strconv.Itoa(m.Lookback),
-		lstm.MetaScalerMin: f(m.Enc.Scale.Min),
-		lstm.MetaScalerMax: f(m.Enc.Scale.Max),
-		MetaTarget:         string(m.Enc.Target),
-		MetaTargetScale:    f(m.Enc.ReturnScale),
+		MetaLookback:    strconv.Itoa(m.Lookback),
+		MetaScalerMin:   f(m.Enc.Scale.Min),
+		MetaScalerMax:   f(m.Enc.Scale.Max),
+		MetaTarget:      string(m.Enc.Target),
+		MetaTargetScale: f(m.Enc.ReturnScale),
 	}
 	if len(m.Intervals) > 0 {
 		parts := make([]string, len(m.Intervals))
@@ -87,17 +90,25 @@ func FromFile(net *lstm.Model, meta map[string]string) (*Model, error) {
 		}
 		return v, nil
 	}
-	lookback, err := strconv.Atoi(meta[lstm.MetaLookback])
+	for _, k := range []string{MetaLookback, MetaScalerMin, MetaScalerMax} {
+		if _, ok := meta[k]; !ok {
+			return nil, fmt.Errorf("model file: metadata has no %q key", k)
+		}
+	}
+	lookback, err := strconv.Atoi(meta[MetaLookback])
 	if err != nil || lookback < 1 {
-		return nil, fmt.Errorf("model file: metadata %q is %q, not a positive integer", lstm.MetaLookback, meta[lstm.MetaLookback])
+		return nil, fmt.Errorf("model file: metadata %q is %q, not a positive integer", MetaLookback, meta[MetaLookback])
 	}
-	lo, err := num(lstm.MetaScalerMin)
+	lo, err := num(MetaScalerMin)
 	if err != nil {
 		return nil, err
 	}
-	hi, err := num(lstm.MetaScalerMax)
+	hi, err := num(MetaScalerMax)
 	if err != nil {
 		return nil, err
+	}
+	if hi <= lo {
+		return nil, fmt.Errorf("model file: metadata %q %s is not above %q %s", MetaScalerMax, meta[MetaScalerMax], MetaScalerMin, meta[MetaScalerMin])
 	}
 	enc := window.Encoding{Target: window.Price, Scale: scale.MinMax{Min: lo, Max: hi}}
 	if s, ok := meta[MetaTarget]; ok {
