@@ -184,6 +184,9 @@ func saveUnfinished(path string, fit *forecast.Fit, meta map[string]string, caus
 		path = strings.TrimSuffix(path, ext) + ".partial" + ext
 	}
 	meta["unfinished"] = oneLine(cause.Error())
+	if errors.Is(cause, lstm.ErrDiverged) {
+		cause = fmt.Errorf("%w; try a lower --lr or set --clip", cause)
+	}
 	if err := forecast.SaveFile(path, fit.Net, meta); err != nil {
 		return fmt.Errorf("%w; could not save the best weights so far: %v", cause, err)
 	}

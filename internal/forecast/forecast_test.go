@@ -128,7 +128,10 @@ func TestForecastIsOneStepFedBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		ext := append(append([]float64(nil), prices...), fc...)
-		one := fit.OneStep(ext)
+		one, err := fit.OneStep(context.Background(), ext)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for h, want := range fc {
 			if got := one[len(prices)+h]; !scalar.EqualWithinAbsOrRel(got, want, 1e-12, 1e-12) {
 				t.Errorf("target %s: forecast step %d is %v, one-step prediction of the fed-back series %v", target, h+1, want, got)
