@@ -47,6 +47,11 @@ const (
 // million prices and dates.
 const MaxHeaderSize = 100_000_000
 
+// MaxFileSize is the size of the largest model file that Decode reads: the
+// header length, the largest header and the F64 tensors of the largest
+// model. A reader may stop reading a file there.
+const MaxFileSize = 8 + MaxHeaderSize + 8*MaxParams
+
 // metadataName is the safetensors header entry holding the metadata.
 const metadataName = "__metadata__"
 
@@ -178,6 +183,9 @@ func decode(b []byte) (*Model, map[string]string, error) {
 	}
 	if len(b) < 8 {
 		return nil, nil, fmt.Errorf("file is %d bytes, too short for a safetensors header", len(b))
+	}
+	if len(b) > MaxFileSize {
+		return nil, nil, fmt.Errorf("file is over the %d-byte limit of a model file", MaxFileSize)
 	}
 	n := binary.LittleEndian.Uint64(b)
 	if n > uint64(len(b)-8) {

@@ -628,6 +628,15 @@ func TestDecodeHeaderLimit(t *testing.T) {
 	}
 }
 
+// TestDecodeFileLimit checks that a file larger than any model is refused
+// from its length alone.
+func TestDecodeFileLimit(t *testing.T) {
+	_, _, err := Decode(make([]byte, MaxFileSize+1))
+	if want := fmt.Sprintf("model file: file is over the %d-byte limit of a model file", MaxFileSize); err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
+
 // TestDecodeBitFlips flips every bit of a small model file, one at a time,
 // and checks that each damaged file is refused or decodes to exactly the
 // model and metadata written.
