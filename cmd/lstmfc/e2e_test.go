@@ -173,7 +173,7 @@ func TestBadInput(t *testing.T) {
 		{"future format", []string{"predict", "--model", fixture("file_future_format.safetensors")}, 1, "newer lstmfc"},
 		{"NaN weight", []string{"predict", "--model", fixture("file_nan_weight.safetensors")}, 1, "holds NaN"},
 		{"missing lookback", []string{"predict", "--model", fixture("file_no_lookback.safetensors")}, 1, `no "lookback"`},
-		{"exploding loss", trainArgs(gas, "--lr", "1e300"), 1, "try a lower --lr or set --clip; saved"},
+		{"exploding loss", trainArgs(gas, "--lr", "1e300"), 1, "saved the initial weights, the last finite ones, to m.partial.bin; try a lower --lr or set --clip"},
 		{"plain safetensors", []string{"predict", "--model", bad("pytorch_export.safetensors")}, 1, `not an lstmfc model`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -84,7 +84,7 @@ func execute(ctx context.Context, args []string, ios *streams) int {
 		return exitOK
 	}
 	msg := oneLine(err.Error())
-	if errors.Is(err, forecast.ErrDiverged) && !strings.Contains(msg, "--lr") {
+	if errors.Is(err, forecast.ErrDiverged) {
 		msg += "; try a lower --lr or set --clip"
 	}
 	var in interrupted

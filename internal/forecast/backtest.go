@@ -82,7 +82,10 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 		}
 		// The inputs of the span's predictions are past values only; the
 		// span itself is passed so each prediction has its own window.
-		p := fit.OneStep(prices[:end])
+		p, err := fit.OneStep(ctx, prices[:end])
+		if err != nil {
+			return nil, err
+		}
 		copy(pred[start:end], p[start:end])
 		for _, iv := range fit.Intervals { // levels the fold could not size stay NaN
 			b := bands[slices.IndexFunc(bands, func(b TableBand) bool { return b.Level == iv.Level })]

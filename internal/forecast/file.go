@@ -163,6 +163,9 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if net.Inputs() != 1 {
 		return nil, fmt.Errorf("model takes %d input features; lstmfc feeds it one (the price)", net.Inputs())
 	}
+	if _, ok := meta[keyLookback]; !ok {
+		return nil, fmt.Errorf("no %q in the metadata", keyLookback)
+	}
 	lookback, err := strconv.Atoi(meta[keyLookback])
 	if err != nil || lookback < 1 {
 		return nil, fmt.Errorf("metadata %q is %q, not a positive integer", keyLookback, meta[keyLookback])

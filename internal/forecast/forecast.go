@@ -136,7 +136,10 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	// Intervals are sized on the validation span; an overflowing model
 	// shows there, or in Table, which every caller runs next.
 	if lo, hi := split.Validation(); hi > lo {
-		pred := f.oneStep(prices, lo, hi)
+		pred, err := f.oneStep(ctx, prices, lo, hi)
+		if err != nil {
+			return f, err // interrupted: the weights are whole, the intervals not sized
+		}
 		if t := slices.IndexFunc(pred[lo:hi], isNotFinite); t >= 0 {
 			return nil, fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, pred[lo+t], lo+t+1)
 		}
@@ -182,26 +185,29 @@ func conformal(prices, pred []float64, lo, hi int, levels []float64) ([]Interval
 // OneStep returns, for every value of prices, the model's prediction of it
 // from the Lookback values before it; NaN where there are not enough.
 // Windows are views of the series drawn a batch at a time, so memory does
-// not grow with len(prices) x Lookback.
-func (m *Model) OneStep(prices []float64) []float64 {
-	return m.oneStep(prices, m.Lookback, len(prices))
+// not grow with len(prices) x Lookback. It stops with ctx's error when ctx
+// is cancelled.
+func (m *Model) OneStep(ctx context.Context, prices []float64) ([]float64, error) {
+	return m.oneStep(ctx, prices, m.Lookback, len(prices))
 }
 
 // oneStep is OneStep for the values of target indices [lo, hi) only, with
 // lo >= Lookback; the rest are NaN.
-func (m *Model) oneStep(prices []float64, lo, hi int) []float64 {
+func (m *Model) oneStep(ctx context.Context, prices []float64, lo, hi int) ([]float64, error) {
 	pred := nanSlice(len(prices))
 	if hi <= lo {
-		return pred
+		return pred, nil
 	}
 	w := m.Enc.Windows(m.Enc.Encode(prices[:hi]), m.Lookback, lo, hi)
 	y := make([]float64, w.Len())
-	m.Net.PredictAll(w, m.Lookback, y)
+	if err := m.Net.PredictAll(ctx, w, m.Lookback, y); err != nil {
+		return nil, err
+	}
 	for i, yi := range y {
 		t := w.Target(i)
 		pred[t] = m.Enc.Price(prices, t, yi)
 	}
-	return pred
+	return pred, nil
 }
 
 // Forecast predicts the horizon values past the end of prices, feeding each
@@ -259,13 +265,14 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 	if err != nil {
 		return nil, err
 	}
+	one, err := m.OneStep(ctx, prices)
+	if err != nil {
+		return nil, err
+	}
 	t := &Table{
 		Actual:    append(append(make([]float64, 0, n+horizon), prices...), nanSlice(horizon)...),
-		Predicted: append(m.OneStep(prices), fc...),
+		Predicted: append(one, fc...),
 		Split:     make([]Span, n+horizon),
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
 	}
 	if i := slices.IndexFunc(t.Predicted[m.Lookback:], isNotFinite); i >= 0 {
 		return nil, fmt.Errorf("%w: the model predicts %v for row %d; it was trained with too high a learning rate", ErrDiverged, t.Predicted[m.Lookback+i], m.Lookback+i)

@@ -34,12 +34,14 @@ func BenchmarkTrain(b *testing.B) {
 	for _, nb := range []int{1, 32} {
 		b.Run(fmt.Sprintf("batch=%d", nb), func(b *testing.B) {
 			m, x, y := benchModel(b, nb)
-			tr := NewTrainer(m, benchSteps, nb, TrainConfig{})
-			tr.Step(x, y)
+			tr := newTrainer(m, benchSteps, nb, TrainConfig{}.optimizer())
+			tr.gradients(x, y)
+			tr.applyGradients()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				tr.Step(x, y)
+				tr.gradients(x, y)
+				tr.applyGradients()
 			}
 			b.ReportMetric(float64(b.N*nb)/b.Elapsed().Seconds(), "samples/s")
 		})

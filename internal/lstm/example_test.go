@@ -26,7 +26,7 @@ func ExampleTrain() {
 		return
 	}
 	m.InitKeras(1)
-	before := m.Loss(val, steps)
+	before := meanSquaredError(m, val, steps)
 	res, err := lstm.Train(context.Background(), m, train, val,
 		lstm.TrainConfig{Steps: steps, Epochs: 20, BatchSize: 16, LR: 1e-2, Seed: 1}, nil)
 	if err != nil {
@@ -43,4 +43,20 @@ func ExampleTrain() {
 	// epochs: 20
 	// validation loss at least 10 times lower: true
 	// predictions: 1
+}
+
+// meanSquaredError returns the mean squared error of m's predictions of the
+// targets of d, or NaN if it cannot predict them.
+func meanSquaredError(m *lstm.Model, d lstm.Dataset, steps int) float64 {
+	pred := make([]float64, d.Len())
+	if err := m.PredictAll(context.Background(), d, steps, pred); err != nil {
+		return math.NaN()
+	}
+	x := make([]float64, steps*m.Inputs())
+	var sum float64
+	for i, p := range pred {
+		r := p - d.Sample(i, x)
+		sum += r * r
+	}
+	return sum / float64(len(pred))
 }

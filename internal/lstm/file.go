@@ -3,39 +3,64 @@ package lstm
 import (
 	"bytes"
 	"cmp"
-	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"math"
-	"os"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/lstmfc/lstmfc/internal/atomicfile"
 )
 
 // Format is the value of the MetaFormat metadata key in the model files that
 // this package writes and reads.
 const Format = "lstmfc/1"
 
-// Metadata keys that every model file has. A model file may hold any other
-// string keys; Decode returns them untouched.
+// Metadata keys that this package reads and writes. A model file may hold
+// any other string keys; Decode returns them untouched.
 const (
-	MetaFormat    = "format"     // Format
-	MetaLookback  = "lookback"   // the window length, an integer ≥ 1
-	MetaScalerMin = "scaler_min" // the min-max scaler's minimum
-	MetaScalerMax = "scaler_max" // the min-max scaler's maximum, above the minimum
+	// MetaFormat is required in every model file and must be Format.
+	MetaFormat = "format"
+	// MetaChecksum holds "sha256:" and the hex SHA-256 digest of the whole
+	// file with the digest's 64 hex digits replaced by zeros, so that it
+	// covers the header length, every other metadata key and value, the
+	// tensors' descriptions and their bytes. Encode always writes it;
+	// Decode verifies it when present and does not return it. Files without
+	// it (written before lstmfc wrote checksums, or exported from PyTorch)
+	// still decode.
+	MetaChecksum = "checksum"
 )
+
+// MaxHeaderSize is the largest header, in bytes, that Encode writes and
+// Decode reads. It is the limit of the reference safetensors reader
+// (huggingface/safetensors' MAX_HEADER_SIZE), so every file lstmfc writes
+// opens there too, and it bounds the memory that parsing an untrusted
+// header takes before anything else is known about the file. The header
+// holds the metadata, so this bounds the metadata as well: about three
+// million prices and dates.
+const MaxHeaderSize = 100_000_000
+
+// MaxFileSize is the size of the largest model file that Decode reads: the
+// header length, the largest header and the F64 tensors of the largest
+// model. A reader may stop reading a file there.
+const MaxFileSize = 8 + MaxHeaderSize + 8*MaxParams
 
 // metadataName is the safetensors header entry holding the metadata.
 const metadataName = "__metadata__"
+
+// checksumPrefix starts a MetaChecksum value; checksumHexLen hex digits
+// follow.
+const (
+	checksumPrefix = "sha256:"
+	checksumHexLen = 2 * sha256.Size
+)
 
 // tensorEntry is a tensor's description in a safetensors header.
 type tensorEntry struct {
@@ -44,12 +69,13 @@ type tensorEntry struct {
 	DataOffsets []int  `json:"data_offsets"` // [begin, end) in the data section
 }
 
-// Encode writes m to w as a safetensors file with the metadata meta, which
-// must hold valid MetaLookback, MetaScalerMin and MetaScalerMax values.
-// MetaFormat is set to Format whatever meta says; meta itself is not changed.
-// Tensors are written as F64 in Params order, and the header's keys are
-// sorted, so equal models and metadata give identical bytes. Encode refuses
-// a model with a NaN or infinite parameter.
+// Encode writes m to w as a safetensors file with the metadata meta.
+// MetaFormat is set to Format and MetaChecksum to the file's checksum,
+// whatever meta says; meta itself is not changed. Tensors are written as
+// F64 in Params order, and the header's keys are sorted, so equal models
+// and metadata give identical bytes. Encode refuses a model with a NaN or
+// infinite parameter, metadata that is not valid UTF-8 and a header larger
+// than MaxHeaderSize; it then writes nothing.
 func Encode(w io.Writer, m *Model, meta map[string]string) error {
 	b, err := encode(m, meta)
 	if err != nil {
@@ -59,39 +85,32 @@ func Encode(w io.Writer, m *Model, meta map[string]string) error {
 	return err
 }
 
-// Save writes m and meta to the file at path as Encode does. The file is
-// replaced atomically, so a failed Save leaves any previous file intact.
-func Save(path string, m *Model, meta map[string]string) error {
-	b, err := encode(m, meta)
-	if err != nil {
-		return fmt.Errorf("cannot save model to %s: %w", path, err)
-	}
-	return atomicfile.Write(context.Background(), path, func(w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	})
-}
-
 func encode(m *Model, meta map[string]string) ([]byte, error) {
-	withFormat := maps.Clone(meta)
-	if withFormat == nil {
-		withFormat = make(map[string]string, 1)
+	full := maps.Clone(meta)
+	if full == nil {
+		full = make(map[string]string, 2)
 	}
-	withFormat[MetaFormat] = Format
-	if err := checkMetadata(withFormat); err != nil {
-		return nil, err
-	}
+	full[MetaFormat] = Format
+	// A placeholder of the digest's length, so that the header's length
+	// and layout are final before the digest is computed.
+	full[MetaChecksum] = checksumPrefix + strings.Repeat("0", checksumHexLen)
 	// JSON would replace invalid UTF-8 with U+FFFD, so the file would not
 	// give back what the caller wrote.
-	for _, k := range slices.Sorted(maps.Keys(withFormat)) {
-		if !utf8.ValidString(k) || !utf8.ValidString(withFormat[k]) {
+	size := 0
+	for _, k := range slices.Sorted(maps.Keys(full)) {
+		if !utf8.ValidString(k) || !utf8.ValidString(full[k]) {
 			return nil, fmt.Errorf("metadata %q is not valid UTF-8", k)
 		}
+		size += len(k) + len(full[k])
+	}
+	// The JSON is longer still: refuse before encoding it.
+	if size > MaxHeaderSize {
+		return nil, fmt.Errorf("metadata of %d bytes is over the header's %d-byte limit", size, MaxHeaderSize)
 	}
 	params := m.Params()
 	header := make(map[string]any, len(params)+1)
-	header[metadataName] = withFormat
-	size := 0
+	header[metadataName] = full
+	size = 0
 	for _, p := range params {
 		if err := checkFinite(p); err != nil {
 			return nil, err
@@ -111,6 +130,9 @@ func encode(m *Model, meta map[string]string) ([]byte, error) {
 	for h.Len()%8 != 0 {
 		h.WriteByte(' ')
 	}
+	if h.Len() > MaxHeaderSize {
+		return nil, fmt.Errorf("header of %d bytes is over the %d-byte limit (too much metadata)", h.Len(), MaxHeaderSize)
+	}
 	b := make([]byte, 8, 8+h.Len()+size)
 	binary.LittleEndian.PutUint64(b, uint64(h.Len()))
 	b = append(b, h.Bytes()...)
@@ -119,35 +141,38 @@ func encode(m *Model, meta map[string]string) ([]byte, error) {
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 		}
 	}
+	// Keys and values are escaped JSON strings, so the key with its
+	// unescaped quotes occurs once, as the key itself.
+	at := bytes.Index(b, []byte(`"`+MetaChecksum+`":"`+checksumPrefix)) + len(MetaChecksum) + len(checksumPrefix) + 4
+	sum := checksum(b, at)
+	hex.Encode(b[at:at+checksumHexLen], sum[:])
 	return b, nil
 }
 
+// checksum returns the SHA-256 digest of the file b with the checksumHexLen
+// bytes at b[at:] taken as zeros, which is how Encode hashed the file
+// before it wrote the digest there.
+func checksum(b []byte, at int) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write(b[:at])
+	h.Write([]byte(strings.Repeat("0", checksumHexLen)))
+	h.Write(b[at+checksumHexLen:])
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
 // Decode reads a model file from b: a safetensors file with the tensors of
-// Params and the required metadata. The architecture (inputs, number of
-// layers, hidden sizes) comes from the tensors' shapes; F32 and F64 tensors
-// are accepted. It returns the model and all the file's metadata. Errors are
-// one line starting with "model file: " and say what is wrong.
+// Params and the MetaFormat key. The architecture (inputs, number of layers,
+// hidden sizes) comes from the tensors' shapes; F32 and F64 tensors are
+// accepted. When the file has a MetaChecksum, Decode verifies it first; a
+// file that fails is refused as damaged. It returns the model and the
+// file's metadata without MetaChecksum. Errors are one line starting with
+// "model file: " and say what is wrong.
 func Decode(b []byte) (*Model, map[string]string, error) {
 	m, meta, err := decode(b)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model file: %w", err)
-	}
-	return m, meta, nil
-}
-
-// Load reads the model file at path as Decode does. Errors start with path.
-func Load(path string) (*Model, map[string]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	m, meta, err := decode(b)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, meta, nil
 }
@@ -159,107 +184,193 @@ func decode(b []byte) (*Model, map[string]string, error) {
 	if len(b) < 8 {
 		return nil, nil, fmt.Errorf("file is %d bytes, too short for a safetensors header", len(b))
 	}
+	if len(b) > MaxFileSize {
+		return nil, nil, fmt.Errorf("file is over the %d-byte limit of a model file", MaxFileSize)
+	}
 	n := binary.LittleEndian.Uint64(b)
 	if n > uint64(len(b)-8) {
 		return nil, nil, fmt.Errorf("header length %d exceeds the %d bytes after it (truncated, or not a safetensors file)", n, len(b)-8)
 	}
-	meta, entries, err := parseHeader(b[8 : 8+n])
+	if n > MaxHeaderSize {
+		return nil, nil, fmt.Errorf("header length %d is over the %d-byte limit", n, MaxHeaderSize)
+	}
+	h := b[8 : 8+n]
+	// The format requires UTF-8; JSON would read invalid bytes as U+FFFD,
+	// so a damaged key could decode as another one.
+	if !utf8.Valid(h) {
+		return nil, nil, errors.New("header is not valid UTF-8")
+	}
+	hd, err := parseHeader(h)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkMetadata(meta); err != nil {
+	if err := verifyChecksum(b, hd); err != nil {
 		return nil, nil, err
 	}
-	m, err := decodeTensors(entries, b[8+n:])
+	if err := checkFormat(hd.meta); err != nil {
+		return nil, nil, err
+	}
+	m, err := decodeTensors(hd.entries, b[8+n:])
 	if err != nil {
 		return nil, nil, err
 	}
-	return m, meta, nil
+	return m, hd.meta, nil
+}
+
+// header is a parsed safetensors header.
+type header struct {
+	meta    map[string]string // without MetaChecksum
+	entries map[string]tensorEntry
+	// sum is the MetaChecksum value's digest in hex and sumAt its offset
+	// in the header; sum is "" when the file has no checksum.
+	sum   string
+	sumAt int
 }
 
 // parseHeader splits the JSON header into its metadata and tensor entries.
 // It walks the top-level object itself so that a repeated name, which
 // readers could resolve differently, is an error rather than silently lost.
-func parseHeader(h []byte) (map[string]string, map[string]tensorEntry, error) {
+func parseHeader(h []byte) (*header, error) {
 	if len(h) == 0 || h[0] != '{' {
-		return nil, nil, errors.New("header is not a JSON object")
+		return nil, errors.New("header is not a JSON object")
 	}
 	// Check the whole header first: json.Unmarshal says where a syntax error
 	// is, which the streaming decoder below does not do reliably.
 	if err := json.Unmarshal(h, new(json.RawMessage)); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, nil, fmt.Errorf("header JSON is invalid at byte %d: %v", se.Offset, err)
+			return nil, fmt.Errorf("header JSON is invalid at byte %d: %v", se.Offset, err)
 		}
-		return nil, nil, fmt.Errorf("header JSON is invalid: %v", err)
+		return nil, fmt.Errorf("header JSON is invalid: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(h))
 	if _, err := dec.Token(); err != nil { // the '{' checked above
-		return nil, nil, fmt.Errorf("header JSON: %v", err)
+		return nil, fmt.Errorf("header JSON: %v", err)
 	}
-	var meta map[string]string
-	entries := make(map[string]tensorEntry)
+	hd := &header{entries: make(map[string]tensorEntry)}
 	seen := make(map[string]bool)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, nil, fmt.Errorf("header JSON: %v", err)
+			return nil, fmt.Errorf("header JSON: %v", err)
 		}
 		name := tok.(string) // the decoder only yields strings as object keys
 		if seen[name] {
-			return nil, nil, fmt.Errorf("header has %q twice", name)
+			return nil, fmt.Errorf("header has %q twice", name)
 		}
 		seen[name] = true
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, fmt.Errorf("header JSON: %v", err)
+			return nil, fmt.Errorf("header JSON: %v", err)
 		}
 		if name == metadataName {
-			if meta, err = parseMetadata(raw); err != nil {
-				return nil, nil, err
+			// raw holds the value's exact bytes, which end at the
+			// decoder's offset.
+			if err := hd.parseMetadata(raw, int(dec.InputOffset())-len(raw)); err != nil {
+				return nil, err
 			}
 			continue
 		}
 		if raw[0] != '{' {
-			return nil, nil, fmt.Errorf("tensor %q: header entry is not a JSON object", name)
+			return nil, fmt.Errorf("tensor %q: header entry is not a JSON object", name)
 		}
 		var e tensorEntry
 		if err := json.Unmarshal(raw, &e); err != nil {
-			return nil, nil, fmt.Errorf("tensor %q: bad header entry: %v", name, err)
+			return nil, fmt.Errorf("tensor %q: bad header entry: %v", name, err)
 		}
-		entries[name] = e
+		hd.entries[name] = e
 	}
-	return meta, entries, nil
+	return hd, nil
 }
 
-// parseMetadata decodes the __metadata__ entry, whose values must all be
-// strings.
-func parseMetadata(raw json.RawMessage) (map[string]string, error) {
+// parseMetadata decodes the __metadata__ entry raw, found at offset at in
+// the header, whose values must all be strings and whose keys must differ.
+// It sets hd.meta, and hd.sum and hd.sumAt if there is a checksum.
+func (hd *header) parseMetadata(raw json.RawMessage, at int) error {
 	if raw[0] != '{' {
-		return nil, fmt.Errorf("%s is not a JSON object", metadataName)
+		return fmt.Errorf("%s is not a JSON object", metadataName)
 	}
-	var values map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &values); err != nil {
-		return nil, fmt.Errorf("%s: %v", metadataName, err)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil { // the '{' checked above
+		return fmt.Errorf("%s: %v", metadataName, err)
 	}
-	meta := make(map[string]string, len(values))
-	for k, v := range values {
-		var s string
-		if v[0] != '"' || json.Unmarshal(v, &s) != nil {
-			return nil, fmt.Errorf("metadata %q is not a string", k)
+	hd.meta = make(map[string]string)
+	hasSum := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("%s: %v", metadataName, err)
 		}
-		meta[k] = s
+		k := tok.(string) // the decoder only yields strings as object keys
+		if _, dup := hd.meta[k]; dup || (k == MetaChecksum && hasSum) {
+			return fmt.Errorf("metadata has %q twice", k)
+		}
+		tok, err = dec.Token()
+		if err != nil {
+			return fmt.Errorf("%s: %v", metadataName, err)
+		}
+		v, ok := tok.(string)
+		if !ok {
+			return fmt.Errorf("metadata %q is not a string", k)
+		}
+		if k != MetaChecksum {
+			hd.meta[k] = v
+			continue
+		}
+		hasSum = true
+		// The digest must be found at a known place in the file to be
+		// replaced by zeros, so it must be written as Encode writes it:
+		// the prefix and lowercase hex digits, unescaped.
+		end := int(dec.InputOffset())
+		digits, ok := strings.CutPrefix(v, checksumPrefix)
+		if !ok || len(digits) != checksumHexLen || strings.Trim(digits, "0123456789abcdef") != "" ||
+			end < len(v)+2 || string(raw[end-len(v)-2:end]) != strconv.Quote(v) {
+			return errors.New("damaged: checksum is not " + checksumPrefix + " and 64 hex digits")
+		}
+		hd.sum, hd.sumAt = digits, at+end-1-checksumHexLen
 	}
-	return meta, nil
+	return nil
 }
 
-// checkMetadata returns an error unless meta holds the required keys with
-// valid values.
-func checkMetadata(meta map[string]string) error {
-	required := []string{MetaLookback, MetaScalerMin, MetaScalerMax}
+// verifyChecksum checks the checksum of the file b whose header is hd, if
+// it has one. A file without one is refused if a metadata key is one bit
+// away from MetaChecksum: such a file is a checksummed one damaged where
+// the damage would otherwise go unseen.
+func verifyChecksum(b []byte, hd *header) error {
+	if hd.sum == "" {
+		for k := range hd.meta {
+			if oneBitApart(k, MetaChecksum) {
+				return fmt.Errorf("damaged: metadata key %q is one bit away from %q", k, MetaChecksum)
+			}
+		}
+		return nil
+	}
+	at := 8 + hd.sumAt
+	if sum := checksum(b, at); hex.EncodeToString(sum[:]) != hd.sum {
+		return errors.New("damaged: checksum mismatch")
+	}
+	return nil
+}
+
+// oneBitApart reports whether a and b have the same length and differ in
+// exactly one bit.
+func oneBitApart(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	n := 0
+	for i := range len(a) {
+		n += bits.OnesCount8(a[i] ^ b[i])
+	}
+	return n == 1
+}
+
+// checkFormat returns an error unless meta says the file is an lstmfc
+// model file of a format this package reads.
+func checkFormat(meta map[string]string) error {
 	format, ok := meta[MetaFormat]
 	if !ok {
-		return fmt.Errorf("not an lstmfc model: metadata has no %q key%s", MetaFormat, missingKeys(meta, required))
+		return fmt.Errorf("not an lstmfc model: metadata has no %q key", MetaFormat)
 	}
 	if format != Format {
 		if v, ok := strings.CutPrefix(format, "lstmfc/"); ok {
@@ -267,43 +378,9 @@ func checkMetadata(meta map[string]string) error {
 				return fmt.Errorf("format %q was made by a newer lstmfc; this one reads %q", format, Format)
 			}
 		}
-		return fmt.Errorf("not an lstmfc model: format is %q, want %q%s", format, Format, missingKeys(meta, required))
-	}
-	for _, k := range required {
-		if _, ok := meta[k]; !ok {
-			return fmt.Errorf("metadata has no %q key", k)
-		}
-	}
-	if n, err := strconv.Atoi(meta[MetaLookback]); err != nil || n < 1 {
-		return fmt.Errorf("metadata %q is %q, want an integer ≥ 1", MetaLookback, meta[MetaLookback])
-	}
-	var bounds [2]float64
-	for i, k := range []string{MetaScalerMin, MetaScalerMax} {
-		v, err := strconv.ParseFloat(meta[k], 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("metadata %q is %q, want a finite number", k, meta[k])
-		}
-		bounds[i] = v
-	}
-	if bounds[1] <= bounds[0] {
-		return fmt.Errorf("metadata %q %s is not above %q %s", MetaScalerMax, meta[MetaScalerMax], MetaScalerMin, meta[MetaScalerMin])
+		return fmt.Errorf("not an lstmfc model: format is %q, want %q", format, Format)
 	}
 	return nil
-}
-
-// missingKeys lists the keys absent from meta as a parenthesised suffix for
-// an error message, or returns "" when none is.
-func missingKeys(meta map[string]string, keys []string) string {
-	var missing []string
-	for _, k := range keys {
-		if _, ok := meta[k]; !ok {
-			missing = append(missing, strconv.Quote(k))
-		}
-	}
-	if len(missing) == 0 {
-		return ""
-	}
-	return " (no lstmfc metadata " + strings.Join(missing, ", ") + ")"
 }
 
 // dtypeSize returns the byte size of an element of a dtype that a model

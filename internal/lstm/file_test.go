@@ -3,9 +3,10 @@ package lstm
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"image"
 	"image/png"
@@ -18,8 +19,6 @@ import (
 	"strings"
 	"testing"
 )
-
-var updateFileFixtures = flag.Bool("update-file-fixtures", false, "rewrite the model file fixtures in testdata")
 
 // filledModel returns a model of the given sizes whose parameters are drawn
 // from a normal distribution seeded by seed.
@@ -36,9 +35,10 @@ func filledModel(t testing.TB, seed uint64, inputs int, units ...int) *Model {
 	return m
 }
 
-// requiredMeta returns the metadata a model file must have besides its format.
-func requiredMeta() map[string]string {
-	return map[string]string{MetaLookback: "5", MetaScalerMin: "10", MetaScalerMax: "20"}
+// someMeta returns metadata of the kind lstmfc writes, which this package
+// stores without reading.
+func someMeta() map[string]string {
+	return map[string]string{"lookback": "5", "scaler_min": "10", "scaler_max": "20"}
 }
 
 // encodeModel returns the model file of m and meta.
@@ -78,11 +78,14 @@ func joinFile(t testing.TB, h map[string]any, data []byte) []byte {
 	return rawFile(string(header), data)
 }
 
-// edited returns a copy of the file b after edit has changed its header and
-// data section, then returned the new data section.
+// edited returns a copy of the file b without its checksum after edit has
+// changed its header and data section, then returned the new data section.
+// Without the checksum, the decoder's other checks are what refuse a bad
+// edit.
 func edited(t testing.TB, b []byte, edit func(h map[string]any, data []byte) []byte) []byte {
 	t.Helper()
 	h, data := splitFile(t, b)
+	delete(entry(h, metadataName), MetaChecksum)
 	return joinFile(t, h, edit(h, slices.Clone(data)))
 }
 
@@ -100,6 +103,7 @@ func offsets(h map[string]any, name string) (begin, end int) {
 func toF32(t testing.TB, b []byte, names ...string) []byte {
 	t.Helper()
 	h, data := splitFile(t, b)
+	delete(entry(h, metadataName), MetaChecksum)
 	type span struct {
 		name       string
 		begin, end int
@@ -145,7 +149,7 @@ func sameBits(a, b []float64) bool {
 	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 }
 
-func TestSaveLoadRoundTrip(t *testing.T) {
+func TestEncodeDecodeRoundTrip(t *testing.T) {
 	m := filledModel(t, 1, 2, 3, 5)
 	// Values whose bits a careless encoding would lose.
 	m.Data[0] = math.Copysign(0, -1)
@@ -153,23 +157,21 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	m.Data[2] = math.MaxFloat64
 	m.Data[len(m.Data)-1] = math.Nextafter(1, 2)
 	meta := map[string]string{
-		MetaLookback:  "60",
-		MetaScalerMin: "-3.25",
-		MetaScalerMax: "1e300",
-		"config":      `{"epochs": 10, "note": "a <b> & c"}`,
-		"dates":       "2020-01-01\n2020-01-02",
-		"ünïcode":     "价格",
-		"":            "empty key",
+		"lookback":   "60",
+		"scaler_min": "-3.25",
+		"config":     `{"epochs": 10, "note": "a <b> & c"}`,
+		"dates":      "2020-01-01\n2020-01-02",
+		"ünïcode":    "价格",
+		"":           "empty key",
+		// Written as the key's placeholder is, and to be replaced.
+		MetaChecksum: checksumPrefix + strings.Repeat("0", checksumHexLen),
 	}
 	sent := maps.Clone(meta)
-	path := filepath.Join(t.TempDir(), "m.bin")
-	if err := Save(path, m, meta); err != nil {
-		t.Fatal(err)
-	}
+	b := encodeModel(t, m, meta)
 	if !maps.Equal(meta, sent) {
-		t.Errorf("Save changed the caller's metadata to %v", meta)
+		t.Errorf("Encode changed the caller's metadata to %v", meta)
 	}
-	got, gotMeta, err := Load(path)
+	got, gotMeta, err := Decode(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,14 +183,15 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 	want := maps.Clone(meta)
 	want[MetaFormat] = Format
+	delete(want, MetaChecksum)
 	if !maps.Equal(gotMeta, want) {
 		t.Errorf("loaded metadata %v, want %v", gotMeta, want)
 	}
 }
 
-// TestSaveLoadPredictsTheSame checks the round trip where it matters: a
-// trained model's predictions after Save and Load, bit for bit.
-func TestSaveLoadPredictsTheSame(t *testing.T) {
+// TestEncodeDecodePredictsTheSame checks the round trip where it matters: a
+// trained model's predictions after Encode and Decode, bit for bit.
+func TestEncodeDecodePredictsTheSame(t *testing.T) {
 	m, err := New(1, []int{6, 4})
 	if err != nil {
 		t.Fatal(err)
@@ -199,22 +202,18 @@ func TestSaveLoadPredictsTheSame(t *testing.T) {
 	if _, err := Train(context.Background(), m, d, nil, TrainConfig{Steps: steps, Epochs: 2, BatchSize: 16, Seed: 5}, nil); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "m.bin")
-	if err := Save(path, m, requiredMeta()); err != nil {
-		t.Fatal(err)
-	}
-	got, _, err := Load(path)
+	got, _, err := Decode(encodeModel(t, m, someMeta()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	x := d.s[:10*steps]
 	if want, have := m.Predict(x, steps), got.Predict(x, steps); !sameBits(have, want) {
-		t.Errorf("predictions after Save and Load differ:\n%v\n%v", have, want)
+		t.Errorf("predictions after Encode and Decode differ:\n%v\n%v", have, want)
 	}
 }
 
 func TestEncodeSetsFormat(t *testing.T) {
-	meta := requiredMeta()
+	meta := someMeta()
 	meta[MetaFormat] = "pt"
 	_, got, err := Decode(encodeModel(t, filledModel(t, 1, 1, 2), meta))
 	if err != nil {
@@ -227,7 +226,7 @@ func TestEncodeSetsFormat(t *testing.T) {
 
 func TestEncodeDeterministic(t *testing.T) {
 	m := filledModel(t, 2, 1, 4, 4)
-	meta := requiredMeta()
+	meta := someMeta()
 	for i := range 20 {
 		meta[fmt.Sprint("key", i)] = fmt.Sprint(i)
 	}
@@ -256,9 +255,8 @@ func TestEncodeDeterministic(t *testing.T) {
 
 func TestEncodeRefusesBadInput(t *testing.T) {
 	m := filledModel(t, 3, 1, 2)
-	noScaler := requiredMeta()
-	delete(noScaler, MetaScalerMax)
-	badUTF8 := requiredMeta()
+	tooBig := map[string]string{"series": strings.Repeat("1", MaxHeaderSize)}
+	badUTF8 := someMeta()
 	badUTF8["column"] = "Cl\xffose"
 	nan := m.Clone()
 	nan.Layers[0].Whh[5] = math.NaN()
@@ -267,35 +265,31 @@ func TestEncodeRefusesBadInput(t *testing.T) {
 		meta map[string]string
 		want string
 	}{
-		{m, nil, `cannot encode model: metadata has no "lookback" key`},
-		{m, noScaler, `cannot encode model: metadata has no "scaler_max" key`},
-		{nan, requiredMeta(), `cannot encode model: tensor "lstm1.weight_hh_l0" holds NaN at [2 1]`},
+		{m, tooBig, fmt.Sprintf("cannot encode model: metadata of %d bytes is over the header's %d-byte limit", MaxHeaderSize+len("series"+MetaFormat+Format+MetaChecksum+checksumPrefix)+checksumHexLen, MaxHeaderSize)},
+		{nan, someMeta(), `cannot encode model: tensor "lstm1.weight_hh_l0" holds NaN at [2 1]`},
 		{m, badUTF8, `cannot encode model: metadata "column" is not valid UTF-8`},
 	} {
 		var buf bytes.Buffer
 		err := Encode(&buf, test.m, test.meta)
-		if err == nil || err.Error() != test.want {
+		if err == nil || !strings.HasPrefix(err.Error(), test.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("Encode error = %v, want %q", err, test.want)
 		}
 		if buf.Len() != 0 {
 			t.Errorf("Encode wrote %d bytes before failing with %q", buf.Len(), test.want)
 		}
 	}
-	path := filepath.Join(t.TempDir(), "m.bin")
-	err := Save(path, nan, requiredMeta())
-	if want := "cannot save model to " + path + `: tensor "lstm1.weight_hh_l0" holds NaN at [2 1]`; err == nil || err.Error() != want {
-		t.Errorf("Save error = %v, want %q", err, want)
-	}
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Errorf("a failed Save left a file at %s", path)
-	}
 }
 
-func TestDecodeRequiredMetadataOnly(t *testing.T) {
+// TestDecodeFormatOnly decodes a file whose only metadata is its format,
+// with no checksum, as PyTorch exports and files written before checksums
+// are.
+func TestDecodeFormatOnly(t *testing.T) {
 	m := filledModel(t, 4, 1, 2)
-	h, data := splitFile(t, encodeModel(t, m, requiredMeta()))
-	if meta := h[metadataName].(map[string]any); len(meta) != 4 {
-		t.Fatalf("encoded metadata %v, want the four required keys", meta)
+	h, data := splitFile(t, encodeModel(t, m, nil))
+	written := entry(h, metadataName)
+	delete(written, MetaChecksum)
+	if len(written) != 1 {
+		t.Fatalf("encoded metadata %v, want the format only", written)
 	}
 	// Padding the header with spaces, as the format allows, changes nothing.
 	header, err := json.Marshal(h)
@@ -309,9 +303,7 @@ func TestDecodeRequiredMetadataOnly(t *testing.T) {
 	if !sameBits(got.Data, m.Data) {
 		t.Errorf("decoded parameters differ from the encoded ones")
 	}
-	want := requiredMeta()
-	want[MetaFormat] = Format
-	if !maps.Equal(meta, want) {
+	if want := map[string]string{MetaFormat: Format}; !maps.Equal(meta, want) {
 		t.Errorf("decoded metadata %v, want %v", meta, want)
 	}
 }
@@ -323,7 +315,7 @@ func TestDecodeF32(t *testing.T) {
 		names = append(names, p.Name)
 	}
 	for _, f32 := range [][]string{names, {"lstm1.weight_hh_l0", "lstm2.bias_ih_l0", "dense.bias"}} {
-		got, _, err := Decode(toF32(t, encodeModel(t, m, requiredMeta()), f32...))
+		got, _, err := Decode(toF32(t, encodeModel(t, m, someMeta()), f32...))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -342,26 +334,22 @@ func TestDecodeF32(t *testing.T) {
 	}
 }
 
-func TestLoadPyTorchExport(t *testing.T) {
-	const path = "testdata/file_golden_small.safetensors"
-	_, _, err := Load(path)
-	want := path + `: not an lstmfc model: format is "pt", want "lstmfc/1" (no lstmfc metadata "lookback", "scaler_min", "scaler_max")`
-	if err == nil || err.Error() != want {
-		t.Fatalf("Load error = %v, want %q", err, want)
-	}
-
-	// With the lstmfc metadata added, the same tensors load as the model
-	// PyTorch exported, parameters in state_dict order.
-	b, err := os.ReadFile(path)
+func TestDecodePyTorchExport(t *testing.T) {
+	b, err := os.ReadFile("testdata/file_golden_small.safetensors")
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, _, err = Decode(b)
+	want := `model file: not an lstmfc model: format is "pt", want "lstmfc/1"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("Decode error = %v, want %q", err, want)
+	}
+
+	// With the lstmfc format added, the same tensors load as the model
+	// PyTorch exported, parameters in state_dict order.
 	h, data := splitFile(t, b)
 	meta := h[metadataName].(map[string]any)
 	meta[MetaFormat] = Format
-	for k, v := range requiredMeta() {
-		meta[k] = v
-	}
 	m, _, err := Decode(joinFile(t, h, data))
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +365,7 @@ func TestLoadPyTorchExport(t *testing.T) {
 }
 
 func TestDecodeTruncated(t *testing.T) {
-	b := encodeModel(t, filledModel(t, 6, 1, 2, 3), requiredMeta())
+	b := encodeModel(t, filledModel(t, 6, 1, 2, 3), someMeta())
 	for n := range len(b) {
 		_, _, err := Decode(b[:n])
 		if err == nil {
@@ -392,10 +380,10 @@ func TestDecodeTruncated(t *testing.T) {
 func TestDecodeBadFiles(t *testing.T) {
 	// 2 inputs and layers of 3 and 5 units give every tensor a distinct shape.
 	m := filledModel(t, 7, 2, 3, 5)
-	good := encodeModel(t, m, requiredMeta())
+	good := encodeModel(t, m, someMeta())
 	goodHeader, goodData := splitFile(t, good)
 	validHeader := func(tensors string) string {
-		return `{"__metadata__":{"format":"lstmfc/1","lookback":"5","scaler_min":"0","scaler_max":"1"}` + tensors + "}"
+		return `{"__metadata__":{"format":"lstmfc/1","lookback":"5"}` + tensors + "}"
 	}
 	withMeta := func(key, value string) []byte {
 		return edited(t, good, func(h map[string]any, data []byte) []byte {
@@ -422,6 +410,7 @@ func TestDecodeBadFiles(t *testing.T) {
 			return data
 		})
 	}
+	zeroSum := checksumPrefix + strings.Repeat("0", checksumHexLen)
 	biasIH := goodHeader["lstm1.bias_ih_l0"].(map[string]any)["data_offsets"]
 	denseBegin, denseEnd := offsets(goodHeader, "dense.bias")
 	dataLen := len(goodData)
@@ -455,19 +444,19 @@ func TestDecodeBadFiles(t *testing.T) {
 		{"metadata value null", rawFile(`{"__metadata__":{"format":null}}`, nil), `metadata "format" is not a string`},
 		{"tensor entry not an object", rawFile(validHeader(`,"dense.bias":[0,8]`), nil), `tensor "dense.bias": header entry is not a JSON object`},
 		{"tensor entry with a bad field", rawFile(validHeader(`,"dense.bias":{"shape":"1"}`), nil), `tensor "dense.bias": bad header entry: json: cannot unmarshal`},
-		{"no metadata", rawFile(`{}`, nil), `not an lstmfc model: metadata has no "format" key (no lstmfc metadata "lookback", "scaler_min", "scaler_max")`},
+		{"no metadata", rawFile(`{}`, nil), `not an lstmfc model: metadata has no "format" key`},
 		{"no format", withoutMeta(MetaFormat), `not an lstmfc model: metadata has no "format" key`},
-		{"no lookback", withoutMeta(MetaLookback), `metadata has no "lookback" key`},
-		{"no scaler_min", withoutMeta(MetaScalerMin), `metadata has no "scaler_min" key`},
-		{"no scaler_max", withoutMeta(MetaScalerMax), `metadata has no "scaler_max" key`},
+		{"repeated metadata key", rawFile(`{"__metadata__":{"format":"lstmfc/1","lookback":"5","lookback":"6"}}`, nil), `metadata has "lookback" twice`},
+		{"repeated checksum", rawFile(`{"__metadata__":{"checksum":"`+zeroSum+`","checksum":"`+zeroSum+`"}}`, nil), `metadata has "checksum" twice`},
+		{"checksum not sha256", withMeta(MetaChecksum, "md5:"+strings.Repeat("0", 32)), "damaged: checksum is not sha256: and 64 hex digits"},
+		{"checksum too short", withMeta(MetaChecksum, zeroSum[:len(zeroSum)-1]), "damaged: checksum is not sha256: and 64 hex digits"},
+		{"checksum in upper case", withMeta(MetaChecksum, strings.ToUpper(zeroSum)), "damaged: checksum is not sha256: and 64 hex digits"},
+		{"checksum escaped", rawFile(`{"__metadata__":{"checksum":"\u0073`+zeroSum[1:]+`"}}`, nil), "damaged: checksum is not sha256: and 64 hex digits"},
+		{"checksum wrong", withMeta(MetaChecksum, zeroSum), "damaged: checksum mismatch"},
+		{"checksum key damaged", withMeta("checksul", zeroSum), `damaged: metadata key "checksul" is one bit away from "checksum"`},
+		{"header not UTF-8", rawFile("{\"__metadata__\":{\"format\":\"lstmfc/1\",\"note\":\"\xff\"}}", nil), "header is not valid UTF-8"},
 		{"future format", withMeta(MetaFormat, "lstmfc/2"), `format "lstmfc/2" was made by a newer lstmfc; this one reads "lstmfc/1"`},
 		{"other format", withMeta(MetaFormat, "pt"), `not an lstmfc model: format is "pt", want "lstmfc/1"`},
-		{"lookback zero", withMeta(MetaLookback, "0"), `metadata "lookback" is "0", want an integer ≥ 1`},
-		{"lookback fractional", withMeta(MetaLookback, "1.5"), `metadata "lookback" is "1.5", want an integer ≥ 1`},
-		{"scaler_min NaN", withMeta(MetaScalerMin, "NaN"), `metadata "scaler_min" is "NaN", want a finite number`},
-		{"scaler_max infinite", withMeta(MetaScalerMax, "+Inf"), `metadata "scaler_max" is "+Inf", want a finite number`},
-		{"scaler_max not a number", withMeta(MetaScalerMax, "high"), `metadata "scaler_max" is "high", want a finite number`},
-		{"scaler range empty", withMeta(MetaScalerMax, "10"), `metadata "scaler_max" 10 is not above "scaler_min" 10`},
 		{"unknown tensor", rawFile(validHeader(`,"optimizer.step":{}`), nil), `unknown tensor "optimizer.step"`},
 		{"layer number with a leading zero", rawFile(validHeader(`,"lstm01.bias_ih_l0":{}`), nil), `unknown tensor "lstm01.bias_ih_l0"`},
 		{"unknown layer parameter", rawFile(validHeader(`,"lstm1.weight":{}`), nil), `unknown tensor "lstm1.weight"`},
@@ -526,7 +515,7 @@ func TestDecodeBadFiles(t *testing.T) {
 }
 
 func TestDecodeNaNInF32(t *testing.T) {
-	b := toF32(t, encodeModel(t, filledModel(t, 9, 1, 2), requiredMeta()), "dense.weight")
+	b := toF32(t, encodeModel(t, filledModel(t, 9, 1, 2), someMeta()), "dense.weight")
 	b = edited(t, b, func(h map[string]any, data []byte) []byte {
 		begin, _ := offsets(h, "dense.weight")
 		binary.LittleEndian.PutUint32(data[begin+4:], math.Float32bits(float32(math.NaN())))
@@ -538,104 +527,163 @@ func TestDecodeNaNInF32(t *testing.T) {
 	}
 }
 
-func TestLoadMissingFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "none.bin")
-	_, _, err := Load(path)
-	if want := path + ": no such file or directory"; err == nil || err.Error() != want {
+// TestFilesBeforeChecksums decodes the model files under testdata, which
+// lstmfc wrote before it wrote checksums, so they must keep decoding to the
+// same model and metadata, or failing with the same error. They are not
+// regenerated: they are what older versions left on users' disks.
+func TestFilesBeforeChecksums(t *testing.T) {
+	small := filledModel(t, 10, 1, 4, 4)
+	smallMeta := map[string]string{MetaFormat: Format, "lookback": "5", "scaler_min": "10", "scaler_max": "20"}
+	noLookback := maps.Clone(smallMeta)
+	delete(noLookback, "lookback")
+	for _, f := range []struct {
+		name string
+		meta map[string]string // the metadata of a valid file
+		want string            // the error of Decode, or "" for a valid file
+	}{
+		{"file_small.safetensors", smallMeta, ""},
+		{"file_no_lookback.safetensors", noLookback, ""},
+		{"file_truncated.safetensors", nil, `tensor "dense.bias" has data_offsets [2208, 2216] past the end of the 2116-byte data section (truncated file?)`},
+		{"file_future_format.safetensors", nil, `format "lstmfc/2" was made by a newer lstmfc; this one reads "lstmfc/1"`},
+		{"file_nan_weight.safetensors", nil, `tensor "lstm2.weight_hh_l0" holds NaN at [1 1]`},
+		{"file_png.safetensors", nil, "(truncated, or not a safetensors file)"},
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata", f.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, meta, err := Decode(b)
+		switch {
+		case f.want == "" && err != nil:
+			t.Errorf("%s: %v", f.name, err)
+		case f.want == "" && (!sameBits(m.Data, small.Data) || !slices.Equal(m.Units(), small.Units()) || !maps.Equal(meta, f.meta)):
+			t.Errorf("%s decodes to units %v, metadata %v; want %v, %v and the parameters it was written with", f.name, m.Units(), meta, small.Units(), f.meta)
+		case f.want != "" && (err == nil || !strings.HasPrefix(err.Error(), "model file: ") || !strings.Contains(err.Error(), f.want)):
+			t.Errorf("%s: error %v, want %q", f.name, err, f.want)
+		}
+	}
+}
+
+// TestEncodeWritesChecksum checks the checksum against one computed here
+// from its definition: SHA-256 of the file with its digits zeroed.
+func TestEncodeWritesChecksum(t *testing.T) {
+	b := encodeModel(t, filledModel(t, 12, 1, 3), someMeta())
+	h, _ := splitFile(t, b)
+	sum := entry(h, metadataName)[MetaChecksum].(string)
+	digits, ok := strings.CutPrefix(sum, checksumPrefix)
+	if !ok || len(digits) != 64 {
+		t.Fatalf("checksum %q, want sha256: and 64 hex digits", sum)
+	}
+	if bytes.Count(b, []byte(digits)) != 1 {
+		t.Fatalf("the digest occurs %d times in the file, want once", bytes.Count(b, []byte(digits)))
+	}
+	zeroed := bytes.Replace(b, []byte(digits), bytes.Repeat([]byte("0"), 64), 1)
+	if want := sha256.Sum256(zeroed); digits != hex.EncodeToString(want[:]) {
+		t.Errorf("checksum %s, want sha256:%x", digits, want)
+	}
+}
+
+// TestDecodeChecksumWithSpaces checks that a checksum is found wherever the
+// JSON puts it, as another safetensors writer may lay the header out with
+// spaces and other key orders.
+func TestDecodeChecksumWithSpaces(t *testing.T) {
+	m := filledModel(t, 13, 1, 2)
+	h, data := splitFile(t, encodeModel(t, m, someMeta()))
+	delete(entry(h, metadataName), MetaChecksum)
+	var tensors []string
+	for _, p := range m.Params() {
+		e, err := json.Marshal(h[p.Name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		tensors = append(tensors, fmt.Sprintf("%q : %s", p.Name, e))
+	}
+	zero := strings.Repeat("0", 64)
+	header := fmt.Sprintf(`{ %s , "__metadata__" : { "zz" : "1" , "checksum" : "sha256:%s" , "format" : "lstmfc/1" } }  `,
+		strings.Join(tensors, " , "), zero)
+	b := rawFile(header, data)
+	sum := sha256.Sum256(b)
+	b = bytes.Replace(b, []byte(zero), []byte(hex.EncodeToString(sum[:])), 1)
+	got, meta, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(got.Data, m.Data) || !maps.Equal(meta, map[string]string{MetaFormat: Format, "zz": "1"}) {
+		t.Errorf("decoded metadata %v and parameters differing: %t", meta, !sameBits(got.Data, m.Data))
+	}
+	b[len(b)-1] ^= 1
+	if _, _, err := Decode(b); err == nil || err.Error() != "model file: damaged: checksum mismatch" {
+		t.Errorf("after a flip in the data, error %v, want the checksum mismatch", err)
+	}
+}
+
+// TestDecodeHeaderLimit checks that a header over MaxHeaderSize is refused
+// from its length alone.
+func TestDecodeHeaderLimit(t *testing.T) {
+	b := make([]byte, 8+MaxHeaderSize+1)
+	binary.LittleEndian.PutUint64(b, MaxHeaderSize+1)
+	_, _, err := Decode(b)
+	if want := fmt.Sprintf("model file: header length %d is over the %d-byte limit", MaxHeaderSize+1, MaxHeaderSize); err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }
 
-// fileFixtures are the committed model files under testdata, for this
-// package's tests and the command's end-to-end tests. Each is built
-// reproducibly from a small model.
-func fileFixtures(t *testing.T) []struct {
-	name string
-	file []byte
-	want string // the error of Load, or "" for a valid file
-} {
-	m := filledModel(t, 10, 1, 4, 4)
-	small := encodeModel(t, m, requiredMeta())
-	withMeta := func(edit func(meta map[string]any)) []byte {
-		return edited(t, small, func(h map[string]any, data []byte) []byte {
-			edit(entry(h, metadataName))
-			return data
-		})
-	}
-	return []struct {
-		name string
-		file []byte
-		want string
-	}{
-		{"file_small.safetensors", small, ""},
-		{"file_truncated.safetensors", small[:len(small)-100], `tensor "dense.bias" has data_offsets [2208, 2216] past the end of the 2116-byte data section (truncated file?)`},
-		{"file_future_format.safetensors", withMeta(func(meta map[string]any) { meta[MetaFormat] = "lstmfc/2" }),
-			`format "lstmfc/2" was made by a newer lstmfc; this one reads "lstmfc/1"`},
-		{"file_no_lookback.safetensors", withMeta(func(meta map[string]any) { delete(meta, MetaLookback) }), `metadata has no "lookback" key`},
-		{"file_nan_weight.safetensors", edited(t, small, func(h map[string]any, data []byte) []byte {
-			begin, _ := offsets(h, "lstm2.weight_hh_l0")
-			binary.LittleEndian.PutUint64(data[begin+8*5:], math.Float64bits(math.NaN()))
-			return data
-		}), `tensor "lstm2.weight_hh_l0" holds NaN at [1 1]`},
-		{"file_png.safetensors", smallPNG(t), "(truncated, or not a safetensors file)"},
+// TestDecodeFileLimit checks that a file larger than any model is refused
+// from its length alone.
+func TestDecodeFileLimit(t *testing.T) {
+	_, _, err := Decode(make([]byte, MaxFileSize+1))
+	if want := fmt.Sprintf("model file: file is over the %d-byte limit of a model file", MaxFileSize); err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
 	}
 }
 
-func TestFileFixtures(t *testing.T) {
-	for _, f := range fileFixtures(t) {
-		path := filepath.Join("testdata", f.name)
-		if *updateFileFixtures {
-			if err := os.WriteFile(path, f.file, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		b, err := os.ReadFile(path)
+// TestDecodeBitFlips flips every bit of a small model file, one at a time,
+// and checks that each damaged file is refused or decodes to exactly the
+// model and metadata written.
+func TestDecodeBitFlips(t *testing.T) {
+	m := filledModel(t, 14, 1, 3, 2)
+	meta := map[string]string{"lookback": "20", "target": "return", "series": "[1.5,2,3]"}
+	b := encodeModel(t, m, meta)
+	want := maps.Clone(meta)
+	want[MetaFormat] = Format
+	refused := 0
+	for i := range 8 * len(b) {
+		damaged := slices.Clone(b)
+		damaged[i/8] ^= 1 << (i % 8)
+		got, gotMeta, err := Decode(damaged)
 		if err != nil {
-			t.Fatalf("%v (run go test -update-file-fixtures to create it)", err)
+			if msg := err.Error(); !strings.HasPrefix(msg, "model file: ") || strings.Contains(msg, "\n") {
+				t.Fatalf("bit %d: error %q is not one line starting with %q", i, msg, "model file: ")
+			}
+			refused++
+			continue
 		}
-		if !bytes.Equal(b, f.file) {
-			t.Errorf("%s is stale: run go test -update-file-fixtures", path)
-		}
-		_, _, err = Load(path)
-		switch {
-		case f.want == "" && err != nil:
-			t.Errorf("Load(%s): %v", path, err)
-		case f.want != "" && (err == nil || !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(err.Error(), f.want)):
-			t.Errorf("Load(%s) error %v, want %q after the path", path, err, f.want)
+		if !sameBits(got.Data, m.Data) || !slices.Equal(got.Units(), m.Units()) || !maps.Equal(gotMeta, want) {
+			t.Errorf("bit %d of byte %d (%q) flipped: decoded units %v, metadata %v, parameters equal %t",
+				i%8, i/8, b[i/8], got.Units(), gotMeta, sameBits(got.Data, m.Data))
 		}
 	}
+	t.Logf("%d of %d flips refused", refused, 8*len(b))
 }
 
-func ExampleSave() {
+func ExampleEncode() {
 	m, err := New(1, []int{4, 4})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	dir, err := os.MkdirTemp("", "lstm")
-	if err != nil {
+	var buf bytes.Buffer
+	if err := Encode(&buf, m, map[string]string{"lookback": "60", "column": "Close"}); err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "m.bin")
-	meta := map[string]string{
-		MetaLookback:  "60",
-		MetaScalerMin: "12.5",
-		MetaScalerMax: "310.25",
-		"column":      "Close",
-	}
-	if err := Save(path, m, meta); err != nil {
-		fmt.Println(err)
-		return
-	}
-	loaded, meta, err := Load(path)
+	loaded, meta, err := Decode(buf.Bytes())
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println("inputs:", loaded.Inputs(), "units:", loaded.Units())
-	fmt.Println("format:", meta[MetaFormat], "lookback:", meta[MetaLookback], "column:", meta["column"])
+	fmt.Println("format:", meta[MetaFormat], "lookback:", meta["lookback"], "column:", meta["column"])
 	// Output:
 	// inputs: 1 units: [4 4]
 	// format: lstmfc/1 lookback: 60 column: Close

@@ -103,13 +103,13 @@ func TestTrainerFallbackMatchesReference(t *testing.T) {
 	m, x, y := randomProblem(t, 6, []int{9, 5}, 5, 7, 0.6, 13)
 	wantLoss, _, wantGrad := referenceGradients(m, x, y, 5)
 	for _, fast := range []bool{false, haveKernels()} {
-		tr := NewTrainer(m, 5, 7, TrainConfig{})
+		tr := newTrainer(m, 5, 7, TrainConfig{}.optimizer())
 		tr.packed.fast = fast
-		loss := tr.Gradients(x, y)
+		loss := tr.gradients(x, y)
 		if !scalar.EqualWithinAbsOrRel(loss, wantLoss, 1e-14, 1e-12) {
 			t.Errorf("fast=%t: loss %v, reference %v", fast, loss, wantLoss)
 		}
-		for i, g := range tr.Grad().Data {
+		for i, g := range tr.grad.Data {
 			if !scalar.EqualWithinAbsOrRel(g, wantGrad.Data[i], 1e-14, 1e-10) {
 				t.Errorf("fast=%t: gradient %d is %v, reference %v", fast, i, g, wantGrad.Data[i])
 				break

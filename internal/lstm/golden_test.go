@@ -170,11 +170,11 @@ func testGolden(t *testing.T, path string) {
 	checkAbs(t, "lstm2_h_last", lastStep(l2.h, c.B, c.T, c.H2), g.Inter.H2Last)
 	checkAbs(t, "lstm2_c_last", lastStep(l2.c, c.B, c.T, c.H2), g.Inter.C2Last)
 
-	tr := NewTrainer(m, c.T, c.B, TrainConfig{})
-	loss := tr.Gradients(g.X, g.Y)
+	tr := newTrainer(m, c.T, c.B, TrainConfig{}.optimizer())
+	loss := tr.gradients(g.X, g.Y)
 	checkAbs(t, "loss", []float64{loss}, []float64{g.Loss})
 	checkAbs(t, "trainer outputs", trainerOutputs(tr), g.Out)
-	checkParams(t, "grad", m, tr.Grad().Data, g.Grads)
+	checkParams(t, "grad", m, tr.grad.Data, g.Grads)
 
 	tr.applyGradients()
 	checkParams(t, "step 1", m, m.Data, g.Params1)
@@ -189,7 +189,8 @@ func testGolden(t *testing.T, path string) {
 	checkAdam("step 1", g.Adam1)
 
 	for k := 1; k < 4; k++ {
-		loss := tr.Step(g.X, g.Y)
+		loss := tr.gradients(g.X, g.Y)
+		tr.applyGradients()
 		checkAbs(t, "loss before step "+string(rune('1'+k)), []float64{loss}, g.Losses[k:k+1])
 	}
 	checkParams(t, "step 4", m, m.Data, g.Params4)

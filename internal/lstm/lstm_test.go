@@ -10,7 +10,7 @@ import (
 )
 
 // trainerOutputs returns the model's outputs on the trainer's last batch.
-func trainerOutputs(tr *Trainer) []float64 {
+func trainerOutputs(tr *trainer) []float64 {
 	var out []float64
 	for _, h := range tr.halves {
 		if h.lo == h.hi {
@@ -56,8 +56,8 @@ func TestFastMatchesReference(t *testing.T) {
 	} {
 		m, x, y := randomProblem(t, c.inputs, c.units, c.steps, c.batch, 0.6, 7)
 		wantLoss, wantOut, wantGrad := referenceGradients(m, x, y, c.steps)
-		tr := NewTrainer(m, c.steps, c.batch, TrainConfig{})
-		loss := tr.Gradients(x, y)
+		tr := newTrainer(m, c.steps, c.batch, TrainConfig{}.optimizer())
+		loss := tr.gradients(x, y)
 		if !scalar.EqualWithinAbsOrRel(loss, wantLoss, 1e-14, 1e-12) {
 			t.Errorf("%+v: loss %v, reference %v", c, loss, wantLoss)
 		}
@@ -66,7 +66,7 @@ func TestFastMatchesReference(t *testing.T) {
 				t.Errorf("%+v: output %d is %v, reference %v", c, b, o, wantOut[b])
 			}
 		}
-		for i, g := range tr.Grad().Data {
+		for i, g := range tr.grad.Data {
 			if !scalar.EqualWithinAbsOrRel(g, wantGrad.Data[i], 1e-14, 1e-10) {
 				t.Errorf("%+v: gradient %d is %v, reference %v", c, i, g, wantGrad.Data[i])
 				break
@@ -81,9 +81,9 @@ func TestFastMatchesReference(t *testing.T) {
 func TestGradientFiniteDifferences(t *testing.T) {
 	const steps, nb = 4, 3
 	m, x, y := randomProblem(t, 2, []int{3, 4}, steps, nb, 0.8, 11)
-	tr := NewTrainer(m, steps, nb, TrainConfig{})
-	tr.Gradients(x, y)
-	analytic := append([]float64(nil), tr.Grad().Data...)
+	tr := newTrainer(m, steps, nb, TrainConfig{}.optimizer())
+	tr.gradients(x, y)
+	analytic := append([]float64(nil), tr.grad.Data...)
 
 	// Every tensor's gradient must be far from zero, so that a wrong formula
 	// for any of them shows.

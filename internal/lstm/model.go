@@ -38,26 +38,45 @@ type Param struct {
 	Data  []float64 // a view into Model.Data
 }
 
+// Limits of New. They keep every size that reaches an allocation far from
+// overflow and bound memory: a model of MaxParams parameters takes 128 MiB,
+// and training holds about ten copies of it (weights, packed weights,
+// gradients, Adam's moments, the best and last finite weights), so about
+// 1.3 GiB. A forecaster of daily prices needs far less: the tutorial's is
+// two layers of 50 units, 30,651 parameters.
+const (
+	MaxInputs = 1024    // features per time step
+	MaxLayers = 16      // LSTM layers
+	MaxUnits  = 1024    // hidden units of one layer
+	MaxParams = 1 << 24 // parameters of the whole model
+)
+
 // New returns a model with zero parameters for inputs features per time step
 // and the given hidden sizes, one per layer. It returns an error when inputs
-// or any size is below 1.
+// or any size is below 1 or past its limit (MaxInputs, MaxLayers, MaxUnits,
+// MaxParams), before allocating anything.
 func New(inputs int, units []int) (*Model, error) {
-	if inputs < 1 {
-		return nil, fmt.Errorf("lstm: input size must be at least 1, got %d", inputs)
-	}
-	if len(units) == 0 {
+	switch {
+	case inputs < 1 || inputs > MaxInputs:
+		return nil, fmt.Errorf("lstm: input size must be between 1 and %d, got %d", MaxInputs, inputs)
+	case len(units) == 0:
 		return nil, fmt.Errorf("lstm: need at least one layer")
+	case len(units) > MaxLayers:
+		return nil, fmt.Errorf("lstm: %d layers, at most %d", len(units), MaxLayers)
 	}
 	n := 0
 	in := inputs
 	for k, h := range units {
-		if h < 1 {
-			return nil, fmt.Errorf("lstm: layer %d has %d units, need at least 1", k+1, h)
+		if h < 1 || h > MaxUnits {
+			return nil, fmt.Errorf("lstm: layer %d has %d units, want between 1 and %d", k+1, h, MaxUnits)
 		}
-		n += 4*h*in + 4*h*h + 8*h
+		n += 4*h*in + 4*h*h + 8*h // at most 16 of 2^23 each: no overflow
 		in = h
 	}
 	n += in + 1
+	if n > MaxParams {
+		return nil, fmt.Errorf("lstm: a model of %d inputs and units %v has %d parameters, over the limit of %d", inputs, units, n, MaxParams)
+	}
 	m := &Model{Data: make([]float64, n), Layers: make([]Layer, len(units))}
 	off := 0
 	take := func(k int) []float64 {

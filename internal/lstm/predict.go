@@ -1,6 +1,7 @@
 package lstm
 
 import (
+	"context"
 	"fmt"
 	"sync"
 )
@@ -15,19 +16,20 @@ type evaluator struct {
 	steps  int
 	packed *packedModel // the weights, packed once per call of loss or Predict
 	halves [2]*inference
-	x      []float64 // evalBatch×steps×In: a batch of windows drawn from a Dataset
-	y      []float64 // evalBatch: their targets
-	out    []float64 // evalBatch: the model's outputs on the batch
+	x      []float64 // batch×steps×In: a batch of windows drawn from a Dataset, allocated by run
+	y      []float64 // batch: their targets, allocated by run
+	out    []float64 // batch: the model's outputs on the batch
 }
 
+// newEvaluator returns an evaluator of m on windows of steps time steps in
+// batches of at most batch windows. Its memory does not grow with steps
+// until run draws windows.
 func newEvaluator(m *Model, steps, batch int) *evaluator {
 	first := (batch + 1) / 2
 	return &evaluator{
 		steps:  steps,
 		packed: newPackedModel(m),
 		halves: [2]*inference{newInference(m, first), newInference(m, batch-first)},
-		x:      make([]float64, batch*steps*m.Inputs()),
-		y:      make([]float64, batch),
 		out:    make([]float64, batch),
 	}
 }
@@ -109,13 +111,20 @@ func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int
 }
 
 // run draws the windows of d a batch at a time, runs them forward, and
-// hands visit each batch's first sample index, targets and outputs.
-func (e *evaluator) run(m *Model, d Dataset, visit func(lo int, y, out []float64)) {
+// hands visit each batch's first sample index, targets and outputs. It
+// stops with ctx's error between batches.
+func (e *evaluator) run(ctx context.Context, m *Model, d Dataset, visit func(lo int, y, out []float64)) error {
 	n := d.Len()
 	win := e.steps * m.Inputs()
-	batch := len(e.y)
+	batch := len(e.out)
+	if e.x == nil {
+		e.x, e.y = make([]float64, batch*win), make([]float64, batch)
+	}
 	e.packed.load(m)
 	for lo := 0; lo < n; lo += batch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		nb := min(batch, n-lo)
 		for b := range nb {
 			e.y[b] = d.Sample(lo+b, e.x[b*win:(b+1)*win])
@@ -123,18 +132,19 @@ func (e *evaluator) run(m *Model, d Dataset, visit func(lo int, y, out []float64
 		e.forward(m, e.x, nb)
 		visit(lo, e.y[:nb], e.out[:nb])
 	}
+	return nil
 }
 
-// loss returns the mean squared error of m over d.
-func (e *evaluator) loss(m *Model, d Dataset) float64 {
+// loss returns the mean squared error of m over d, or ctx's error.
+func (e *evaluator) loss(ctx context.Context, m *Model, d Dataset) (float64, error) {
 	var sum float64
-	e.run(m, d, func(_ int, y, out []float64) {
+	err := e.run(ctx, m, d, func(_ int, y, out []float64) {
 		for b, o := range out {
 			r := o - y[b]
 			sum += r * r
 		}
 	})
-	return sum / float64(d.Len())
+	return sum / float64(d.Len()), err
 }
 
 // Predict returns the model's output for each window of x, which holds B
@@ -166,14 +176,16 @@ func (m *Model) Predict(x []float64, steps int) []float64 {
 // output back as the newest input. The model must not change while a
 // Predictor of it is in use.
 type Predictor struct {
-	m     *Model
-	steps int
-	e     *evaluator
+	m      *Model
+	steps  int
+	packed *packedModel
+	inf    *inference // for a batch of one window
 }
 
 // NewPredictor returns a Predictor of m for windows of steps time steps.
+// Its memory does not depend on steps.
 func (m *Model) NewPredictor(steps int) *Predictor {
-	return &Predictor{m: m, steps: steps, e: newEvaluator(m, steps, 1)}
+	return &Predictor{m: m, steps: steps, packed: newPackedModel(m), inf: newInference(m, 1)}
 }
 
 // Predict returns the model's output for the window x (steps×In). It
@@ -182,25 +194,26 @@ func (p *Predictor) Predict(x []float64) float64 {
 	if len(x) != p.steps*p.m.Inputs() {
 		panic(fmt.Sprintf("lstm: Predictor.Predict on %d values, not one window of %d steps of %d inputs", len(x), p.steps, p.m.Inputs()))
 	}
-	p.e.forward(p.m, x, 1)
-	return p.e.out[0]
+	p.inf.forward(p.m, p.packed, x, 1, p.steps)
+	return p.inf.out[0]
 }
 
 // PredictAll writes to out[i] the model's output for sample i of d, whose
 // windows have steps time steps. Windows are drawn from d a batch at a time,
-// so memory does not grow with d.Len(). It panics if len(out) != d.Len().
-func (m *Model) PredictAll(d Dataset, steps int, out []float64) {
-	if len(out) != d.Len() {
-		panic(fmt.Sprintf("lstm: PredictAll into %d outputs for %d samples", len(out), d.Len()))
+// so memory does not grow with d.Len(). It returns an error, before
+// allocating anything, if len(out) is not d.Len() or a batch of windows
+// would take more than MaxBatchMemory values, and ctx's error, between
+// batches, if ctx is cancelled.
+func (m *Model) PredictAll(ctx context.Context, d Dataset, steps int, out []float64) error {
+	switch {
+	case len(out) != d.Len():
+		return fmt.Errorf("lstm: PredictAll into %d outputs for %d samples", len(out), d.Len())
+	case steps < 1 || steps > MaxSteps:
+		return fmt.Errorf("lstm: window length must be between 1 and %d, got %d", MaxSteps, steps)
+	case steps*m.Inputs() > MaxBatchMemory/evalBatch:
+		return fmt.Errorf("lstm: windows of %d steps of %d inputs are too long to predict in batches", steps, m.Inputs())
+	case len(out) == 0:
+		return nil
 	}
-	if len(out) == 0 {
-		return
-	}
-	newEvaluator(m, steps, min(len(out), evalBatch)).run(m, d, func(lo int, _, y []float64) { copy(out[lo:], y) })
-}
-
-// Loss returns the mean squared error of m over the windows of steps time
-// steps in d, or NaN when d is empty.
-func (m *Model) Loss(d Dataset, steps int) float64 {
-	return newEvaluator(m, steps, min(max(d.Len(), 1), evalBatch)).loss(m, d)
+	return newEvaluator(m, steps, min(len(out), evalBatch)).run(ctx, m, d, func(lo int, _, y []float64) { copy(out[lo:], y) })
 }

@@ -9,49 +9,6 @@ import (
 	"time"
 )
 
-// Dataset supplies training or validation samples without materialising
-// every window: a window is usually a view of one series.
-type Dataset interface {
-	// Len is the number of samples.
-	Len() int
-	// Sample writes sample i's input window (T×In, row-major) into x and
-	// returns its target.
-	Sample(i int, x []float64) float64
-}
-
-// TrainConfig are the settings of Train.
-type TrainConfig struct {
-	Steps     int // T, the window length
-	Epochs    int
-	BatchSize int // 1..Len(); larger than the set means the whole set
-
-	// Adam's settings; zero values mean PyTorch's defaults 1e-3, 0.9,
-	// 0.999 and 1e-8.
-	LR, Beta1, Beta2, Eps float64
-
-	Clip     float64 // maximum global gradient norm; 0 turns clipping off
-	Patience int     // epochs without a better validation loss before stopping; 0 turns early stopping off
-	Seed     uint64  // seed of the shuffling of the training windows each epoch
-}
-
-// withDefaults returns cfg with zero Adam settings replaced by PyTorch's
-// defaults.
-func (cfg TrainConfig) withDefaults() TrainConfig {
-	if cfg.LR == 0 {
-		cfg.LR = 1e-3
-	}
-	if cfg.Beta1 == 0 {
-		cfg.Beta1 = 0.9
-	}
-	if cfg.Beta2 == 0 {
-		cfg.Beta2 = 0.999
-	}
-	if cfg.Eps == 0 {
-		cfg.Eps = 1e-8
-	}
-	return cfg
-}
-
 // EpochStats reports one finished epoch of Train.
 type EpochStats struct {
 	Epoch, Epochs int // this epoch, from 1, and the number planned
@@ -87,101 +44,177 @@ var ErrDiverged = errors.New("lstm: training diverged")
 // On return m holds the weights with the best validation loss, or the last
 // epoch's without val. When the loss turns NaN or infinite, Train stops, m
 // holds the last weights with a finite loss and the error wraps ErrDiverged.
-// When ctx is cancelled, Train stops after the current batch, m holds the
-// best weights so far, Interrupted is set and the error is ctx.Err().
+// When ctx is cancelled, Train stops after the current batch (or batch of
+// validation windows), m holds the weights of BestEpoch (if no epoch
+// finished, the last batch's), Interrupted is set and the error is
+// ctx.Err().
 func Train(ctx context.Context, m *Model, train, val Dataset, cfg TrainConfig, progress func(EpochStats)) (TrainResult, error) {
-	res := TrainResult{BestValLoss: math.NaN()}
-	n := train.Len()
-	switch {
-	case n < 1:
-		return res, errors.New("lstm: no training samples")
-	case cfg.Steps < 1:
-		return res, fmt.Errorf("lstm: window length must be at least 1, got %d", cfg.Steps)
-	case cfg.Epochs < 1:
-		return res, fmt.Errorf("lstm: epochs must be at least 1, got %d", cfg.Epochs)
-	case cfg.BatchSize < 1:
-		return res, fmt.Errorf("lstm: batch size must be at least 1, got %d", cfg.BatchSize)
-	case cfg.Clip < 0 || math.IsNaN(cfg.Clip):
-		return res, fmt.Errorf("lstm: gradient clip must be positive or 0 (off), got %g", cfg.Clip)
-	case cfg.Patience < 0:
-		return res, fmt.Errorf("lstm: patience must be positive or 0 (off), got %d", cfg.Patience)
+	if err := checkTraining(m, train, cfg); err != nil {
+		return TrainResult{BestValLoss: math.NaN()}, err
 	}
-	batch := min(cfg.BatchSize, n)
-	tr := NewTrainer(m, cfg.Steps, batch, cfg)
-	win := cfg.Steps * m.Inputs()
-	x := make([]float64, batch*win)
-	y := make([]float64, batch)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
-	lastGood := m.Clone() // weights whose loss was last seen finite
-	var best *Model       // weights of the best validation loss
-	var eval *evaluator
-	if val != nil && val.Len() > 0 {
-		eval = newEvaluator(m, cfg.Steps, min(val.Len(), evalBatch))
-	}
-	sinceBest := 0
-
+	r := newRun(m, train, val, cfg)
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
-		start := time.Now()
-		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
-		var sum float64
-		for lo := 0; lo < n; lo += batch {
-			nb := min(batch, n-lo)
-			for b, i := range order[lo : lo+nb] {
-				y[b] = train.Sample(i, x[b*win:(b+1)*win])
-			}
-			xb, yb := x[:nb*win], y[:nb]
-			loss := tr.Gradients(xb, yb)
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				copy(m.Data, lastGood.Data)
-				return res, fmt.Errorf("%w: loss is %g in epoch %d; try a lower --lr or set --clip", ErrDiverged, loss, epoch)
-			}
-			copy(lastGood.Data, m.Data)
-			tr.applyGradients()
-			sum += loss * float64(nb)
-			if ctx.Err() != nil {
-				if best != nil {
-					copy(m.Data, best.Data)
-				}
-				res.Interrupted = true
-				return res, ctx.Err()
-			}
+		st, err := r.epoch(ctx, epoch)
+		if err != nil {
+			return r.stop(err)
 		}
-		st := EpochStats{Epoch: epoch, Epochs: cfg.Epochs, Loss: sum / float64(n), ValLoss: math.NaN(),
-			Samples: n, Elapsed: time.Since(start)}
-		st.SamplesPerSec = float64(n) / st.Elapsed.Seconds()
-		if eval == nil {
-			st.Best = true
-			res.BestEpoch = epoch
-		} else {
-			st.ValLoss = eval.loss(m, val)
-			if best == nil && !math.IsNaN(st.ValLoss) || st.ValLoss < res.BestValLoss {
-				st.Best = true
-				res.BestEpoch, res.BestValLoss = epoch, st.ValLoss
-				if best == nil {
-					best = m.Clone()
-				}
-				copy(best.Data, m.Data)
-				sinceBest = 0
-			} else {
-				sinceBest++
-			}
-		}
-		res.Epochs = epoch
-		res.History = append(res.History, st)
 		if progress != nil {
 			progress(st)
 		}
-		if cfg.Patience > 0 && sinceBest >= cfg.Patience {
-			res.EarlyStopped = true
+		if cfg.Patience > 0 && r.sinceBest >= cfg.Patience {
+			r.res.EarlyStopped = true
 			break
 		}
 	}
-	if best != nil {
-		copy(m.Data, best.Data)
+	if r.res.BestEpoch > 0 {
+		copy(m.Data, r.best.Data)
 	}
-	return res, nil
+	return r.res, nil
+}
+
+// checkTraining returns an error if cfg or the sizes of m and train are
+// out of range, before Train allocates anything from them.
+func checkTraining(m *Model, train Dataset, cfg TrainConfig) error {
+	n := train.Len()
+	switch {
+	case n < 1:
+		return errors.New("lstm: no training samples")
+	case cfg.Steps < 1 || cfg.Steps > MaxSteps:
+		return fmt.Errorf("lstm: window length must be between 1 and %d, got %d", MaxSteps, cfg.Steps)
+	case cfg.Epochs < 1:
+		return fmt.Errorf("lstm: epochs must be at least 1, got %d", cfg.Epochs)
+	case cfg.BatchSize < 1:
+		return fmt.Errorf("lstm: batch size must be at least 1, got %d", cfg.BatchSize)
+	case cfg.Clip < 0 || math.IsNaN(cfg.Clip):
+		return fmt.Errorf("lstm: gradient clip must be positive or 0 (off), got %g", cfg.Clip)
+	case cfg.Patience < 0:
+		return fmt.Errorf("lstm: patience must be positive or 0 (off), got %d", cfg.Patience)
+	}
+	batch := min(cfg.BatchSize, n)
+	if _, ok := workspaceSize(m, batch, cfg.Steps); !ok || cfg.Steps*m.Inputs() > MaxBatchMemory/batch {
+		return fmt.Errorf("lstm: a batch of %d windows of %d steps needs more than %d MiB with units %v, the limit; use smaller batches, windows or layers",
+			batch, cfg.Steps, MaxBatchMemory*8>>20, m.Units())
+	}
+	return nil
+}
+
+// run is the state of one call to Train.
+type run struct {
+	m          *Model
+	train, val Dataset
+	cfg        TrainConfig
+	tr         *trainer
+	x, y       []float64 // a batch of training windows and their targets
+	order      []int     // the training windows in this epoch's order
+	rng        *rand.Rand
+	eval       *evaluator // nil without validation data
+	lastGood   *Model     // weights whose loss was last seen finite
+	best       *Model     // the weights of res.BestEpoch
+	sinceBest  int        // epochs since the best validation loss
+	res        TrainResult
+}
+
+// newRun allocates the memory of Train: the trainer, a batch, the order of
+// the windows and the copies of the weights that Train may go back to.
+func newRun(m *Model, train, val Dataset, cfg TrainConfig) *run {
+	n := train.Len()
+	batch := min(cfg.BatchSize, n)
+	r := &run{
+		m: m, train: train, val: val, cfg: cfg,
+		tr:       newTrainer(m, cfg.Steps, batch, cfg.optimizer()),
+		x:        make([]float64, batch*cfg.Steps*m.Inputs()),
+		y:        make([]float64, batch),
+		order:    make([]int, n),
+		rng:      rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		lastGood: m.Clone(),
+		best:     m.Clone(),
+		res:      TrainResult{BestValLoss: math.NaN()},
+	}
+	for i := range r.order {
+		r.order[i] = i
+	}
+	if val != nil && val.Len() > 0 {
+		r.eval = newEvaluator(m, cfg.Steps, min(val.Len(), evalBatch))
+	}
+	return r
+}
+
+// epoch runs one epoch of training, then the validation, and records it in
+// r.res. It returns the epoch's statistics, or the error that stops Train.
+func (r *run) epoch(ctx context.Context, epoch int) (EpochStats, error) {
+	start := time.Now()
+	loss, err := r.trainEpoch(ctx, epoch)
+	if err != nil {
+		return EpochStats{}, err
+	}
+	n := r.train.Len()
+	st := EpochStats{Epoch: epoch, Epochs: r.cfg.Epochs, Loss: loss, ValLoss: math.NaN(),
+		Samples: n, Elapsed: time.Since(start)}
+	st.SamplesPerSec = float64(n) / st.Elapsed.Seconds()
+	if r.eval != nil {
+		if st.ValLoss, err = r.eval.loss(ctx, r.m, r.val); err != nil {
+			return EpochStats{}, err
+		}
+	}
+	r.record(&st)
+	return st, nil
+}
+
+// trainEpoch shuffles the training windows and makes one update per batch.
+// It returns the mean training loss over the epoch.
+func (r *run) trainEpoch(ctx context.Context, epoch int) (float64, error) {
+	n := r.train.Len()
+	batch := len(r.y)
+	win := r.cfg.Steps * r.m.Inputs()
+	r.rng.Shuffle(n, func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
+	var sum float64
+	for lo := 0; lo < n; lo += batch {
+		nb := min(batch, n-lo)
+		for b, i := range r.order[lo : lo+nb] {
+			r.y[b] = r.train.Sample(i, r.x[b*win:(b+1)*win])
+		}
+		loss := r.tr.gradients(r.x[:nb*win], r.y[:nb])
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return 0, fmt.Errorf("%w: loss is %g in epoch %d", ErrDiverged, loss, epoch)
+		}
+		copy(r.lastGood.Data, r.m.Data)
+		r.tr.applyGradients()
+		sum += loss * float64(nb)
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return sum / float64(n), nil
+}
+
+// record notes a finished epoch in r.res and keeps its weights if they are
+// the best so far: those of the lowest validation loss, or without
+// validation data the last.
+func (r *run) record(st *EpochStats) {
+	better := r.eval == nil || (r.res.BestEpoch == 0 && !math.IsNaN(st.ValLoss)) || st.ValLoss < r.res.BestValLoss
+	if better {
+		st.Best = true
+		r.res.BestEpoch, r.res.BestValLoss = st.Epoch, st.ValLoss
+		copy(r.best.Data, r.m.Data)
+		r.sinceBest = 0
+	} else {
+		r.sinceBest++
+	}
+	r.res.Epochs = st.Epoch
+	r.res.History = append(r.res.History, *st)
+}
+
+// stop ends a Train that err interrupts: a divergence leaves the last
+// weights with a finite loss in the model, a cancellation those of the best
+// epoch so far.
+func (r *run) stop(err error) (TrainResult, error) {
+	if errors.Is(err, ErrDiverged) {
+		copy(r.m.Data, r.lastGood.Data)
+		return r.res, err
+	}
+	if r.res.BestEpoch > 0 {
+		copy(r.m.Data, r.best.Data)
+	}
+	r.res.Interrupted = true
+	return r.res, err
 }

@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// Trainer runs training steps of a model on batches of windows. It owns all
+// trainer runs training steps of a model on batches of windows. It owns all
 // the memory a step needs, so that after its first step a step allocates
 // nothing.
 //
@@ -18,12 +18,12 @@ import (
 // layers, another the odd ones, each layer a chunk of steps behind the one
 // it reads. The split and the order of every sum depend only on the batch
 // size and the model, so results do not depend on GOMAXPROCS.
-type Trainer struct {
+type trainer struct {
 	model  *Model
 	packed *packedModel // the model's weights as the halves' products read them
-	grad   *Model       // dLoss/dparameter in the model's layout, valid after Gradients
+	grad   *Model       // dLoss/dparameter in the model's layout, valid after gradients
 	opt    adam
-	clip   float64
+	clip   float64 // maximum global gradient norm; 0: no clipping
 	steps  int
 	batch  int
 	halves [2]half
@@ -40,28 +40,23 @@ type Trainer struct {
 	updateSecond func()
 }
 
-// half is one of the two parts of a batch that a Trainer processes
+// half is one of the two parts of a batch that a trainer processes
 // concurrently.
 type half struct {
 	ws     *workspace
-	grad   *Model // this half's gradient; the first half's is the Trainer's grad
+	grad   *Model // this half's gradient; the first half's is the trainer's grad
 	lo, hi int    // the windows of the current batch in this half
 }
 
-// NewTrainer returns a trainer of m on windows of steps time steps, in
-// batches of at most batch windows, with the optimiser settings of cfg
-// (cfg.Steps, Epochs, BatchSize, Patience and Seed are not used). It panics
-// if steps or batch is below 1.
-func NewTrainer(m *Model, steps, batch int, cfg TrainConfig) *Trainer {
-	if steps < 1 || batch < 1 {
-		panic(fmt.Sprintf("lstm: NewTrainer with %d steps and batch %d", steps, batch))
-	}
-	cfg = cfg.withDefaults()
-	tr := &Trainer{
+// newTrainer returns a trainer of m on windows of steps time steps, in
+// batches of at most batch windows, updating m with opt. The caller has
+// checked the sizes with checkTraining.
+func newTrainer(m *Model, steps, batch int, opt optimizer) *trainer {
+	tr := &trainer{
 		model: m,
 		grad:  m.zeroLike(),
-		opt:   newAdam(len(m.Data), cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Eps),
-		clip:  cfg.Clip,
+		opt:   newAdam(len(m.Data), opt.lr, opt.beta1, opt.beta2, opt.eps),
+		clip:  opt.clip,
 		steps: steps,
 		batch: batch,
 	}
@@ -87,19 +82,15 @@ func NewTrainer(m *Model, steps, batch int, cfg TrainConfig) *Trainer {
 	return tr
 }
 
-// Grad returns the gradient of the loss computed by the last call to
-// Gradients or Step (after Step's clipping), in the model's layout. It is
-// owned by the trainer and overwritten by the next call.
-func (tr *Trainer) Grad() *Model { return tr.grad }
-
-// Gradients computes the mean squared error of the model on the batch of
+// gradients computes the mean squared error of the model on the batch of
 // windows x (B×steps×In, batch-major) with targets y (B), and its gradient
-// with respect to every parameter, available from Grad. It returns the loss.
-// It panics if B exceeds the trainer's batch or x does not match y.
-func (tr *Trainer) Gradients(x, y []float64) float64 {
+// with respect to every parameter, left in tr.grad until the next call. It
+// returns the loss. It panics if B exceeds the trainer's batch or x does not
+// match y.
+func (tr *trainer) gradients(x, y []float64) float64 {
 	nb := len(y)
 	if nb < 1 || nb > tr.batch || len(x) != nb*tr.steps*tr.model.Inputs() {
-		panic(fmt.Sprintf("lstm: Gradients on %d inputs and %d targets, want B×%d×%d inputs for 1 ≤ B ≤ %d",
+		panic(fmt.Sprintf("lstm: gradients on %d inputs and %d targets, want B×%d×%d inputs for 1 ≤ B ≤ %d",
 			len(x), nb, tr.steps, tr.model.Inputs(), tr.batch))
 	}
 	tr.x, tr.y = x, y
@@ -141,7 +132,7 @@ func (tr *Trainer) Gradients(x, y []float64) float64 {
 
 // run computes the outputs of h's windows of the current batch and their
 // contribution to the gradient of the batch's mean squared error.
-func (tr *Trainer) run(h *half) {
+func (tr *trainer) run(h *half) {
 	h.ws.start()
 	tr.runLayers(h, 0, 1)
 }
@@ -151,7 +142,7 @@ func (tr *Trainer) run(h *half) {
 // other parity run concurrently. Each goroutine packs the weights that it
 // reads most, so that they are in its core's cache; the other layers read
 // the weights of those above them only after these have published steps.
-func (tr *Trainer) runPipelined(first int) {
+func (tr *trainer) runPipelined(first int) {
 	for k := first; k < len(tr.model.Layers); k += 2 {
 		tr.packed.loadLayer(tr.model, k)
 	}
@@ -163,7 +154,7 @@ func (tr *Trainer) runPipelined(first int) {
 // and the head if it follows the last of them, writing their part of the
 // gradient of the batch's mean squared error into h.grad. The passes
 // through the other layers run concurrently or have run.
-func (tr *Trainer) runLayers(h *half, first, stride int) {
+func (tr *trainer) runLayers(h *half, first, stride int) {
 	m := tr.model
 	nb, win := h.hi-h.lo, tr.steps*m.Inputs()
 	x := tr.x[h.lo*win : h.hi*win]
@@ -183,19 +174,10 @@ func (tr *Trainer) runLayers(h *half, first, stride int) {
 	}
 }
 
-// Step computes the loss and gradients on a batch as Gradients does, clips
-// the gradient's norm when the trainer has a clip threshold, and updates
-// the model by one Adam step. It returns the loss before the update.
-func (tr *Trainer) Step(x, y []float64) float64 {
-	loss := tr.Gradients(x, y)
-	tr.applyGradients()
-	return loss
-}
-
-// applyGradients clips the gradient of the last Gradients call if the
+// applyGradients clips the gradient of the last gradients call if the
 // trainer clips and updates the model by one Adam step, the two halves of
 // the parameters concurrently.
-func (tr *Trainer) applyGradients() {
+func (tr *trainer) applyGradients() {
 	if tr.clip > 0 {
 		clipNorm(tr.grad.Data, tr.clip)
 	}

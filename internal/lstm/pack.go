@@ -1,0 +1,79 @@
+package lstm
+
+// packedLayer is a layer's weights copied into the layouts that the
+// products read: B operands row-major with the output's columns contiguous.
+type packedLayer struct {
+	bias []float64 // 4H: Bih + Bhh
+	wihT []float64 // In×4H: Wihᵀ, for the input projection
+	whhT []float64 // H×4H: Whhᵀ, for the recurrence
+	whh  []float64 // 4H×roundUpCols(H): Whh, zero-padded, for dh through the recurrence
+	wih  []float64 // 4H×roundUpCols(In): Wih, zero-padded, for dh of the layer below; nil for the first layer
+}
+
+// packedModel is a model's weights packed for the products of forward and
+// backward passes, shared by the workspaces that run one model
+// concurrently, and whether those products use the assembly kernels.
+type packedModel struct {
+	fast   bool
+	layers []packedLayer
+}
+
+// newPackedModel returns m's weights packed, using the assembly kernels
+// when the CPU runs them.
+func newPackedModel(m *Model) *packedModel {
+	p := &packedModel{fast: haveKernels(), layers: make([]packedLayer, len(m.Layers))}
+	for k, l := range m.Layers {
+		g := 4 * l.Hidden
+		pl := &p.layers[k]
+		pl.bias = make([]float64, g)
+		pl.wihT = make([]float64, l.In*g)
+		pl.whhT = make([]float64, l.Hidden*g)
+		pl.whh = make([]float64, g*roundUpCols(l.Hidden))
+		if k > 0 {
+			pl.wih = make([]float64, g*roundUpCols(l.In))
+		}
+	}
+	p.load(m)
+	return p
+}
+
+// load packs m's current weights; m must have the shape p was made for.
+func (p *packedModel) load(m *Model) {
+	for k := range m.Layers {
+		p.loadLayer(m, k)
+	}
+}
+
+// loadLayer packs the current weights of m's layer k.
+func (p *packedModel) loadLayer(m *Model, k int) {
+	l := &m.Layers[k]
+	pl := &p.layers[k]
+	g := 4 * l.Hidden
+	for j := range g {
+		pl.bias[j] = l.Bih[j] + l.Bhh[j]
+	}
+	transpose(pl.wihT, l.Wih, g, l.In)
+	transpose(pl.whhT, l.Whh, g, l.Hidden)
+	pad(pl.whh, l.Whh, g, l.Hidden)
+	if pl.wih != nil {
+		pad(pl.wih, l.Wih, g, l.In)
+	}
+}
+
+// transpose writes the transpose of the r×c row-major src into dst (c×r).
+func transpose(dst, src []float64, r, c int) {
+	for i := range r {
+		for j, v := range src[i*c : (i+1)*c] {
+			dst[j*r+i] = v
+		}
+	}
+}
+
+// pad copies the r×c row-major src into dst with rows of roundUpCols(c)
+// values, the padding zero.
+func pad(dst, src []float64, r, c int) {
+	cp := roundUpCols(c)
+	for i := range r {
+		copy(dst[i*cp:i*cp+c], src[i*c:(i+1)*c])
+	}
+}

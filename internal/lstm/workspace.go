@@ -1,0 +1,110 @@
+package lstm
+
+// layerState holds one layer's activations and gradients in training,
+// for a batch of B windows of T steps. Every buffer is batch-major: element
+// (b, t, j) of a B×T×W buffer is at (b*T+t)*W + j, so the rows of one time
+// step are a strided view with leading dimension T*W. Buffers of gradients
+// with respect to h have rows of Hp = roundUpCols(H) values, so that the
+// products writing them run in whole kernel blocks.
+type layerState struct {
+	gates  []float64 // B×T×4H: pre-activations, then in place i, f, g, o after the non-linearities
+	c      []float64 // B×T×H: cell state c_t
+	tc     []float64 // B×T×H: tanh(c_t)
+	h      []float64 // B×T×H: hidden state h_t, the layer's output sequence
+	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above, recurrence excluded; Hp zeros for the last layer
+	dhNext []float64 // B×Hp: dLoss/dh_t through h_t's use at step t+1
+	dcNext []float64 // B×H: dLoss/dc_t through c_t's use at step t+1
+	gradT  []float64 // max(In, H)×4H: the transpose of one weight matrix's gradient, as the products compute it
+
+	// The layer's progress in the current passes, read by the next layer
+	// of the pass, which may run on another goroutine: fwd counts the
+	// steps 0.. whose h is written, bwd the steps ..T-1 whose gate
+	// gradients are.
+	fwd, bwd progress
+}
+
+// workspace is the preallocated memory of forward and backward passes over
+// at most batch windows of steps time steps.
+type workspace struct {
+	batch, steps int
+	packed       *packedModel // the weights, packed by the workspace's owner
+	layers       []layerState
+	out          []float64 // B: the model's outputs
+	dout         []float64 // B: dLoss/dout
+	ones         []float64 // B×T ones, whose product with the gates' gradients sums them over all rows
+}
+
+// workspaceSize returns the number of float64 values that newWorkspace
+// allocates for m, batch and steps, or false when it is over
+// MaxBatchMemory.
+func workspaceSize(m *Model, batch, steps int) (int, bool) {
+	if steps > MaxBatchMemory/batch {
+		return 0, false
+	}
+	bt := batch * steps
+	n := 2*batch + bt // out, dout, ones
+	for k, l := range m.Layers {
+		h, hp := l.Hidden, roundUpCols(l.Hidden)
+		dh := bt * hp
+		if k == len(m.Layers)-1 {
+			dh = hp
+		}
+		// gates, c, tc, h, dh, dhNext, dcNext, gradT. The sizes are
+		// bounded by New's limits and bt by MaxBatchMemory: no overflow.
+		n += bt*7*h + dh + batch*(hp+h) + max(l.In, h)*4*h
+		if n > MaxBatchMemory {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// newWorkspace allocates a training workspace for m reading the weights
+// from packed.
+func newWorkspace(m *Model, packed *packedModel, batch, steps int) *workspace {
+	w := &workspace{batch: batch, steps: steps, packed: packed, layers: make([]layerState, len(m.Layers)),
+		out: make([]float64, batch), dout: make([]float64, batch)}
+	bt := batch * steps
+	for k, l := range m.Layers {
+		h, hp := l.Hidden, roundUpCols(l.Hidden)
+		dh := bt * hp
+		if k == len(m.Layers)-1 {
+			dh = hp // the head's gradient goes to dhNext; see backward
+		}
+		w.layers[k] = layerState{
+			gates:  make([]float64, bt*4*h),
+			c:      make([]float64, bt*h),
+			tc:     make([]float64, bt*h),
+			h:      make([]float64, bt*h),
+			dh:     make([]float64, dh),
+			dhNext: make([]float64, batch*hp),
+			dcNext: make([]float64, batch*h),
+			gradT:  make([]float64, max(l.In, h)*4*h),
+			fwd:    newProgress(),
+			bwd:    newProgress(),
+		}
+	}
+	w.ones = make([]float64, bt)
+	for i := range w.ones {
+		w.ones[i] = 1
+	}
+	return w
+}
+
+// start resets the layers' progress for new passes.
+func (w *workspace) start() {
+	for k := range w.layers {
+		w.layers[k].fwd.publish(0)
+		w.layers[k].bwd.publish(0)
+	}
+}
+
+// forward runs m over the nb windows of x (nb×T×In) and leaves the outputs in
+// w.out[:nb] and every layer's activations in w.layers.
+func (w *workspace) forward(m *Model, x []float64, nb int) {
+	w.start()
+	for k := range m.Layers {
+		w.forwardLayer(m, k, x, nb)
+	}
+	w.forwardHead(m, nb)
+}
