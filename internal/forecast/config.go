@@ -34,6 +34,31 @@ type EpochStats = lstm.EpochStats
 // stopped being finite.
 var ErrDiverged = lstm.ErrDiverged
 
+// Limits on the sizes that reach an allocation, so that a mistyped flag or
+// a damaged model file is a one-line error, not a panic or a machine
+// brought to its knees. Each is far beyond what a daily price series needs.
+const (
+	// MaxLookback is the longest window: 5,000 values are 20 years of
+	// trading days, more history than an LSTM's gates carry, and training
+	// memory grows with it.
+	MaxLookback = 5_000
+	// MaxUnits is the most hidden units of one layer: 1,024 is twenty
+	// times the default, about 8.4 million weights a layer (270 MB with
+	// their gradients and Adam's moments).
+	MaxUnits = 1_024
+	// MaxLayers is the most LSTM layers: stacks deeper than three or four
+	// rarely help, and every layer multiplies the cost.
+	MaxLayers = 16
+	// MaxHorizon is the most steps a recursive forecast runs: 10,000
+	// business days are 40 years, far past where fed-back predictions mean
+	// anything.
+	MaxHorizon = 10_000
+	// MaxTrainBytes bounds the activations training keeps for one batch,
+	// 8 bytes × batch × lookback × 8 × the units of all layers; 4 GiB
+	// leaves room on an 8 GB machine.
+	MaxTrainBytes = 4 << 30
+)
+
 // Config is everything that decides how a model is fitted. Its JSON form
 // is recorded in the model file.
 type Config struct {
@@ -72,10 +97,16 @@ func (c Config) Validate() error {
 	switch {
 	case c.Lookback < 1:
 		return fieldErrorf("Lookback", "must be at least 1, got %d", c.Lookback)
+	case c.Lookback > MaxLookback:
+		return fieldErrorf("Lookback", "must be at most %d, got %d", MaxLookback, c.Lookback)
 	case len(c.Units) == 0:
 		return fieldErrorf("Units", "needs at least one layer size")
+	case len(c.Units) > MaxLayers:
+		return fieldErrorf("Units", "at most %d layers, got %d", MaxLayers, len(c.Units))
 	case slices.ContainsFunc(c.Units, func(u int) bool { return u < 1 }):
 		return fieldErrorf("Units", "each layer needs at least 1 unit, got %v", c.Units)
+	case slices.ContainsFunc(c.Units, func(u int) bool { return u > MaxUnits }):
+		return fieldErrorf("Units", "each layer takes at most %d units, got %v", MaxUnits, c.Units)
 	case !slices.Contains(Targets(), string(c.Target)):
 		return fieldErrorf("Target", "must be auto, price, return or delta, got %q", c.Target)
 	case c.Standard && c.Target != Price:
@@ -117,6 +148,9 @@ func (c Config) Resolve(prices []float64) (Config, window.Split, []string, error
 	if err != nil {
 		return c, split, nil, err
 	}
+	if err := c.checkMemory(split); err != nil {
+		return c, split, nil, err
+	}
 	c.Levels = slices.Compact(slices.Sorted(slices.Values(c.Levels)))
 	var notes []string
 	if c.Target == Auto {
@@ -127,4 +161,21 @@ func (c Config) Resolve(prices []float64) (Config, window.Split, []string, error
 		}
 	}
 	return c, split, notes, nil
+}
+
+// checkMemory refuses a fit whose training activations for one batch (a
+// batch holds at most every training window) would exceed MaxTrainBytes.
+// The product is taken in float64, which no count overflows.
+func (c Config) checkMemory(split window.Split) error {
+	lo, hi := split.Train()
+	batch := min(c.BatchSize, hi-lo)
+	units := 0
+	for _, u := range c.Units {
+		units += u
+	}
+	if need := 64 * float64(batch) * float64(c.Lookback) * float64(units); need > MaxTrainBytes {
+		return fieldErrorf("BatchSize", "%d windows of %d values through %d units need %.1f GiB of training memory, above the %d GiB limit; use a smaller batch, lookback or network",
+			batch, c.Lookback, units, need/(1<<30), MaxTrainBytes>>30)
+	}
+	return nil
 }

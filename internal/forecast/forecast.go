@@ -42,33 +42,48 @@ type Interval struct {
 // scale: about a trading month.
 const volatilityWindow = 20
 
-// volatility returns the mean absolute one-step change of prices over the
-// last volatilityWindow moves (or as many as there are) up to prices[t-1]:
-// the scale of an interval for prices[t], known before it. After a flat
-// spell (a stale or suspended price) it reaches further back, to the last
-// volatilityWindow moves that were not zero, since a price that has not
-// moved lately can still move. It is NaN when t < 2, with no move to
-// measure, and 0 when prices[:t] never moved.
-func volatility(prices []float64, t int) float64 {
-	lo := max(0, t-volatilityWindow-1)
-	if t-lo < 2 {
-		return math.NaN()
-	}
-	if v := metrics.NaiveMAE(prices[lo:t]); v > 0 {
-		return v
-	}
-	var sum float64
-	n := 0 // a flat spell: the last moves that were not zero
-	for i := lo; i >= 1 && n < volatilityWindow; i-- {
-		if d := math.Abs(prices[i] - prices[i-1]); d != 0 {
-			sum += d
-			n++
+// volatilities returns, for every t in [0, len(prices)], the mean absolute
+// one-step change of prices over the last volatilityWindow moves (or as
+// many as there are) up to prices[t-1]: the scale of an interval for
+// prices[t], known before it. After a flat spell (a stale or suspended
+// price) it reaches further back, to the last volatilityWindow moves that
+// were not zero, since a price that has not moved lately can still move.
+// It is NaN when t < 2, with no move to measure, and 0 when prices[:t]
+// never moved.
+//
+// It takes one pass: the last nonzero moves are kept as they go by, so a
+// long flat run costs no more than a varied one.
+func volatilities(prices []float64) []float64 {
+	vol := make([]float64, len(prices)+1)
+	var recent [volatilityWindow]float64 // the last nonzero moves, a ring
+	kept, next := 0, 0
+	for t := range vol {
+		if t >= 2 {
+			if d := math.Abs(prices[t-1] - prices[t-2]); d != 0 {
+				recent[next] = d
+				next = (next + 1) % volatilityWindow
+				kept = min(kept+1, volatilityWindow)
+			}
 		}
+		lo := max(0, t-volatilityWindow-1)
+		if t-lo < 2 {
+			vol[t] = math.NaN()
+			continue
+		}
+		if v := metrics.NaiveMAE(prices[lo:t]); v > 0 {
+			vol[t] = v
+			continue
+		}
+		if kept == 0 {
+			continue // never moved: 0
+		}
+		var sum float64 // newest first
+		for k := 1; k <= kept; k++ {
+			sum += recent[(next-k+volatilityWindow)%volatilityWindow]
+		}
+		vol[t] = sum / float64(kept)
 	}
-	if n == 0 {
-		return 0
-	}
-	return sum / float64(n)
+	return vol
 }
 
 // Fit is a fitted forecaster together with how it was fitted.
@@ -136,12 +151,15 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	// Intervals are sized on the validation span; an overflowing model
 	// shows there, or in Table, which every caller runs next.
 	if lo, hi := split.Validation(); hi > lo {
-		pred := f.oneStep(prices, lo, hi)
+		pred, err := f.oneStep(ctx, prices, lo, hi)
+		if err != nil {
+			return f, err
+		}
 		if t := slices.IndexFunc(pred[lo:hi], isNotFinite); t >= 0 {
 			return nil, fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, pred[lo+t], lo+t+1)
 		}
 		var ivNotes []string
-		f.Intervals, ivNotes = conformal(prices, pred, lo, hi, cfg.Levels)
+		f.Intervals, ivNotes = conformal(prices, pred, volatilities(prices[:hi]), lo, hi, cfg.Levels)
 		f.Notes = append(f.Notes, ivNotes...)
 	}
 	return f, nil
@@ -149,13 +167,13 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 
 // conformal measures split-conformal radii from the residuals of the
 // one-step predictions pred over target indices [lo, hi), each in units of
-// the volatility before it. A level that needs more residuals than there
+// the volatility before it, vol[t] (see volatilities). A level that needs more residuals than there
 // are, or whose radius is infinite (a move after a perfectly flat spell),
 // is left out with a note rather than drawn as an endless band.
-func conformal(prices, pred []float64, lo, hi int, levels []float64) ([]Interval, []string) {
+func conformal(prices, pred, vol []float64, lo, hi int, levels []float64) ([]Interval, []string) {
 	res := make([]float64, 0, hi-lo)
 	for t := lo; t < hi; t++ {
-		r, v := math.Abs(prices[t]-pred[t]), volatility(prices, t)
+		r, v := math.Abs(prices[t]-pred[t]), vol[t]
 		switch {
 		case r == 0:
 			res = append(res, 0)
@@ -182,32 +200,49 @@ func conformal(prices, pred []float64, lo, hi int, levels []float64) ([]Interval
 // OneStep returns, for every value of prices, the model's prediction of it
 // from the Lookback values before it; NaN where there are not enough.
 // Windows are views of the series drawn a batch at a time, so memory does
-// not grow with len(prices) x Lookback.
-func (m *Model) OneStep(prices []float64) []float64 {
-	return m.oneStep(prices, m.Lookback, len(prices))
+// not grow with len(prices) x Lookback. It stops with ctx's error when ctx
+// is cancelled.
+func (m *Model) OneStep(ctx context.Context, prices []float64) ([]float64, error) {
+	return m.oneStep(ctx, prices, m.Lookback, len(prices))
 }
+
+// predictWork is about how many multiply-adds one call of the network's
+// PredictAll may take (a few tenths of a second), so that a long series
+// notices a cancelled ctx between calls.
+const predictWork = 2e9
 
 // oneStep is OneStep for the values of target indices [lo, hi) only, with
 // lo >= Lookback; the rest are NaN.
-func (m *Model) oneStep(prices []float64, lo, hi int) []float64 {
+func (m *Model) oneStep(ctx context.Context, prices []float64, lo, hi int) ([]float64, error) {
 	pred := nanSlice(len(prices))
 	if hi <= lo {
-		return pred
+		return pred, nil
 	}
-	w := m.Enc.Windows(m.Enc.Encode(prices[:hi]), m.Lookback, lo, hi)
-	y := make([]float64, w.Len())
-	m.Net.PredictAll(w, m.Lookback, y)
-	for i, yi := range y {
-		t := w.Target(i)
-		pred[t] = m.Enc.Price(prices, t, yi)
+	z := m.Enc.Encode(prices[:hi])
+	perWindow := float64(m.Lookback) * float64(len(m.Net.Data))
+	chunk := int(max(1, min(4096, predictWork/perWindow)))
+	y := make([]float64, min(chunk, hi-lo))
+	for from := lo; from < hi; from += chunk {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		w := m.Enc.Windows(z, m.Lookback, from, min(from+chunk, hi))
+		m.Net.PredictAll(w, m.Lookback, y[:w.Len()])
+		for i, yi := range y[:w.Len()] {
+			t := w.Target(i)
+			pred[t] = m.Enc.Price(prices, t, yi)
+		}
 	}
-	return pred
+	return pred, nil
 }
 
 // Forecast predicts the horizon values past the end of prices, feeding each
 // prediction back as the newest input. It stops with ctx's error when ctx
 // is cancelled.
 func (m *Model) Forecast(ctx context.Context, prices []float64, horizon int) ([]float64, error) {
+	if horizon < 0 || horizon > MaxHorizon {
+		return nil, fmt.Errorf("horizon must be between 0 and %d steps, got %d", MaxHorizon, horizon)
+	}
 	if len(prices) < m.Lookback+1 {
 		return nil, fmt.Errorf("need at least %d values to forecast with lookback %d, got %d", m.Lookback+1, m.Lookback, len(prices))
 	}
@@ -244,11 +279,12 @@ func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
 // Table predicts every value of prices one step ahead and forecasts horizon
 // steps past the end, with the model's intervals around both. split, the
 // one the model was fitted with, names each value's span; with split nil
-// every value is SpanData, a series the model was not fitted on. Forecast rows are dated on the business
-// days after the last date when dates is not nil.
+// every value is SpanData, a series the model was not fitted on. Forecast
+// rows are dated on the business days after the last date when dates is
+// not nil.
 //
 // The predictions must be finite: a model whose outputs overflow is refused
-// with an error wrapping ErrDiverged. It stops with ctx's error when
+// with an error naming the first such row. It stops with ctx's error when
 // ctx is cancelled.
 func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, split *window.Split, horizon int) (*Table, error) {
 	if err := m.Enc.Check(prices); err != nil {
@@ -259,16 +295,17 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{
-		Actual:    append(append(make([]float64, 0, n+horizon), prices...), nanSlice(horizon)...),
-		Predicted: append(m.OneStep(prices), fc...),
-		Split:     make([]Span, n+horizon),
-	}
-	if err := ctx.Err(); err != nil {
+	one, err := m.OneStep(ctx, prices)
+	if err != nil {
 		return nil, err
 	}
-	if i := slices.IndexFunc(t.Predicted[m.Lookback:], isNotFinite); i >= 0 {
-		return nil, fmt.Errorf("%w: the model predicts %v for row %d; it was trained with too high a learning rate", ErrDiverged, t.Predicted[m.Lookback+i], m.Lookback+i)
+	t := &Table{
+		Actual:    append(append(make([]float64, 0, n+horizon), prices...), nanSlice(horizon)...),
+		Predicted: append(one, fc...),
+		Split:     make([]Span, n+horizon),
+	}
+	if err := checkFinite(t.Predicted, m.Lookback, n); err != nil {
+		return nil, err
 	}
 	for i := range n {
 		t.Split[i] = spanOf(split, i)
@@ -279,18 +316,37 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 	if dates != nil {
 		t.Dates = append(append(make([]time.Time, 0, n+horizon), dates...), series.BusinessDays(dates[n-1], horizon)...)
 	}
+	if len(m.Intervals) == 0 {
+		return t, nil
+	}
+	vol := volatilities(prices)
 	for _, iv := range m.Intervals {
 		b := TableBand{Level: iv.Level, Lo: nanSlice(n + horizon), Hi: nanSlice(n + horizon)}
 		for i := m.Lookback; i < n; i++ {
-			b.Lo[i], b.Hi[i] = iv.Band(volatility(prices, i), t.Predicted[i], 1)
+			b.Lo[i], b.Hi[i] = iv.Band(vol[i], t.Predicted[i], 1)
 		}
-		vol := volatility(prices, n)
 		for h := 1; h <= horizon; h++ {
-			b.Lo[n+h-1], b.Hi[n+h-1] = iv.Band(vol, t.Predicted[n+h-1], h)
+			b.Lo[n+h-1], b.Hi[n+h-1] = iv.Band(vol[n], t.Predicted[n+h-1], h)
 		}
 		t.Bands = append(t.Bands, b)
 	}
 	return t, nil
+}
+
+// checkFinite returns an error naming the first prediction from row from
+// on that is not finite; rows from n on are the recursive forecast. A
+// trained model's outputs are finite on its training data, so one that
+// overflows was damaged, does not belong with its metadata, or is fed
+// prices far from those it learned.
+func checkFinite(pred []float64, from, n int) error {
+	i := slices.IndexFunc(pred[from:], isNotFinite)
+	switch {
+	case i < 0:
+		return nil
+	case from+i < n:
+		return fmt.Errorf("the model's predictions overflow at row %d (%v): a damaged or mismatched model, or inputs far outside its training range", from+i, pred[from+i])
+	}
+	return fmt.Errorf("the recursive forecast overflows at step %d (%v): fed back, the model's predictions run far outside its training range", from+i-n+1, pred[from+i])
 }
 
 func isNotFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }

@@ -135,7 +135,10 @@ func TestForecastIsOneStepFedBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		ext := append(append([]float64(nil), prices...), fc...)
-		one := fit.OneStep(ext)
+		one, err := fit.OneStep(context.Background(), ext)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for h, want := range fc {
 			if got := one[len(prices)+h]; !scalar.EqualWithinAbsOrRel(got, want, 1e-12, 1e-12) {
 				t.Errorf("target %s: forecast step %d is %v, one-step prediction of the fed-back series %v", target, h+1, want, got)
@@ -175,8 +178,15 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if s := got.Series; s == nil || !slices.Equal(s.Values, prices) || !slices.EqualFunc(s.Dates, dates, time.Time.Equal) || s.Source != path || s.Column != "Close" {
 		t.Errorf("stored series %+v", got.Series)
 	}
-	want := fit.OneStep(prices)
-	for i, p := range got.OneStep(prices) {
+	want, err := fit.OneStep(context.Background(), prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotPred, err := got.OneStep(context.Background(), prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range gotPred {
 		if !same(p, want[i]) {
 			t.Fatalf("value %d: loaded model predicts %v, fitted one %v", i, p, want[i])
 		}
