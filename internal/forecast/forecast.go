@@ -116,6 +116,9 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPriceRange(prices); err != nil {
+		return nil, err
+	}
 	enc, err := window.FitScaled(cfg.Target, cfg.scaler(), prices[:split.TrainEnd])
 	if err != nil {
 		return nil, err
