@@ -61,8 +61,11 @@ func (o *predictOptions) register(cmd *cobra.Command) {
 
 // checkHorizon refuses a --horizon outside [1, forecast.MaxHorizon].
 func checkHorizon(h int) error {
-	if h < 1 || h > forecast.MaxHorizon {
-		return flagErrorf("horizon", "must be between 1 and %d, got %d", forecast.MaxHorizon, h)
+	switch {
+	case h < 1:
+		return flagErrorf("horizon", "must be at least 1, got %d", h)
+	case h > forecast.MaxHorizon:
+		return flagErrorf("horizon", "must be at most %d, got %d", forecast.MaxHorizon, h)
 	}
 	return nil
 }
