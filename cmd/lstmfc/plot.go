@@ -75,7 +75,7 @@ when given --model (with --data, or the series stored in the model).`,
 	fs.StringVar(&o.predict.Model, "model", "", "predict with this model file instead of reading --predictions")
 	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict")
 	fs.IntVar(&o.predict.Horizon, "horizon", 10, "with --model: steps to forecast")
-	o.predict.dataFlags.register(cmd)
+	o.predict.register(cmd)
 	return cmd
 }
 
@@ -107,8 +107,8 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 	}
 	var t *forecast.Table
 	if o.predict.Model != "" {
-		if o.predict.Horizon < 1 {
-			return flagErrorf("horizon", "must be at least 1, got %d", o.predict.Horizon)
+		if err := checkHorizon(o.predict.Horizon); err != nil {
+			return err
 		}
 		t, err = o.predict.table(ctx, ios)
 	} else {

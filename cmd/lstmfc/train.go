@@ -99,6 +99,10 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		return err
 	}
 	cfg, _, notes, err := cfg.Resolve(s.Values)
+	var fe *forecast.FieldError
+	if errors.As(err, &fe) {
+		return asFlagError(err) // a flag the series cannot take, such as too large a batch
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}

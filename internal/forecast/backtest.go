@@ -70,6 +70,7 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 		bands[i] = TableBand{Level: l, Lo: nanSlice(n), Hi: nanSlice(n)}
 	}
 	bt := &Backtest{Predicted: pred}
+	vol := volatilities(prices)
 	for k := range folds {
 		start := first + k*(n-first)/folds
 		end := first + (k+1)*(n-first)/folds
@@ -82,7 +83,7 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 		}
 		// The inputs of the span's predictions are past values only; the
 		// span itself is passed so each prediction has its own window.
-		p, err := fit.OneStep(ctx, prices[:end])
+		p, err := fit.oneStep(ctx, prices[:end], start, end)
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +91,7 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 		for _, iv := range fit.Intervals { // levels the fold could not size stay NaN
 			b := bands[slices.IndexFunc(bands, func(b TableBand) bool { return b.Level == iv.Level })]
 			for t := start; t < end; t++ {
-				b.Lo[t], b.Hi[t] = iv.Band(volatility(prices, t), pred[t], 1)
+				b.Lo[t], b.Hi[t] = iv.Band(vol[t], pred[t], 1)
 			}
 		}
 		f := Fold{Start: start, End: end, TrainEnd: fit.Split.TrainEnd, Notes: fit.Notes,

@@ -34,6 +34,36 @@ type EpochStats = lstm.EpochStats
 // stopped being finite.
 var ErrDiverged = lstm.ErrDiverged
 
+// Limits on the sizes that reach an allocation, so that a mistyped flag or
+// a damaged model file is a one-line error, not a panic or a machine
+// brought to its knees. Each is far beyond what a daily price series needs.
+const (
+	// MaxLookback is the longest window: 5,000 values are 20 years of
+	// trading days, more history than an LSTM's gates carry, and training
+	// memory grows with it.
+	MaxLookback = 5_000
+	// MaxUnits is the most hidden units of one layer, the engine's limit:
+	// 1,024 is twenty times the default, about 8.4 million weights a layer
+	// (270 MB with their gradients and Adam's moments).
+	MaxUnits = lstm.MaxUnits
+	// MaxLayers is the most LSTM layers, the engine's limit: stacks deeper
+	// than three or four rarely help, and every layer multiplies the cost.
+	MaxLayers = lstm.MaxLayers
+	// MaxSeries is the longest series a model is fitted on. The model file
+	// keeps that series in its header, which safetensors readers cap at
+	// lstm.MaxHeaderSize (100 MB); 2,000,000 dated prices take at most
+	// about 80 MB there (8,000 years of daily prices, or 20 of minute bars).
+	MaxSeries = 2_000_000
+	// MaxHorizon is the most steps a recursive forecast runs: 10,000
+	// business days are 40 years, far past where fed-back predictions mean
+	// anything.
+	MaxHorizon = 10_000
+	// MaxTrainBytes bounds the activations training keeps for one batch,
+	// 8 bytes × batch × lookback × 8 × the units of all layers; 4 GiB
+	// leaves room on an 8 GB machine.
+	MaxTrainBytes = 4 << 30
+)
+
 // Config is everything that decides how a model is fitted. Its JSON form
 // is recorded in the model file.
 type Config struct {
@@ -72,10 +102,16 @@ func (c Config) Validate() error {
 	switch {
 	case c.Lookback < 1:
 		return fieldErrorf("Lookback", "must be at least 1, got %d", c.Lookback)
+	case c.Lookback > MaxLookback:
+		return fieldErrorf("Lookback", "must be at most %d, got %d", MaxLookback, c.Lookback)
 	case len(c.Units) == 0:
 		return fieldErrorf("Units", "needs at least one layer size")
+	case len(c.Units) > MaxLayers:
+		return fieldErrorf("Units", "at most %d layers, got %d", MaxLayers, len(c.Units))
 	case slices.ContainsFunc(c.Units, func(u int) bool { return u < 1 }):
 		return fieldErrorf("Units", "each layer needs at least 1 unit, got %v", c.Units)
+	case slices.ContainsFunc(c.Units, func(u int) bool { return u > MaxUnits }):
+		return fieldErrorf("Units", "each layer takes at most %d units, got %v", MaxUnits, c.Units)
 	case !slices.Contains(Targets(), string(c.Target)):
 		return fieldErrorf("Target", "must be auto, price, return or delta, got %q", c.Target)
 	case c.Standard && c.Target != Price:
@@ -113,18 +149,52 @@ func (c Config) Resolve(prices []float64) (Config, window.Split, []string, error
 	if err := c.Validate(); err != nil {
 		return c, window.Split{}, nil, err
 	}
+	if len(prices) > MaxSeries {
+		return c, window.Split{}, nil, fmt.Errorf("the series has %d values; a model is fitted on at most %d (the model file keeps them), so keep the most recent", len(prices), MaxSeries)
+	}
 	split, err := window.Chronological(len(prices), c.Lookback, c.ValSplit, c.TestSplit)
 	if err != nil {
 		return c, split, nil, err
 	}
+	if err := c.checkMemory(split); err != nil {
+		return c, split, nil, err
+	}
 	c.Levels = slices.Compact(slices.Sorted(slices.Values(c.Levels)))
 	var notes []string
-	if c.Target == Auto {
+	auto := c.Target == Auto
+	if auto {
 		c.Target = Return
 		if slices.ContainsFunc(prices[:split.TrainEnd], func(p float64) bool { return p <= 0 }) {
 			c.Target = Delta
 			notes = append(notes, "target delta: the training span has prices <= 0, which a log return cannot take")
 		}
 	}
+	// The choice above looks at the training span only, so that later
+	// prices do not change the model; a later price a return cannot take
+	// is refused here, before the work, rather than after training.
+	if i := slices.IndexFunc(prices, func(p float64) bool { return p <= 0 }); c.Target == Return && i >= 0 {
+		why := ""
+		if auto {
+			why = " (the automatic choice looks at the training span only, which has none)"
+		}
+		return c, split, nil, fmt.Errorf("value %d is %g, and a return target needs positive prices%s; use the delta target, which takes any price", i+1, prices[i], why)
+	}
 	return c, split, notes, nil
+}
+
+// checkMemory refuses a fit whose training activations for one batch (a
+// batch holds at most every training window) would exceed MaxTrainBytes.
+// The product is taken in float64, which no count overflows.
+func (c Config) checkMemory(split window.Split) error {
+	lo, hi := split.Train()
+	batch := min(c.BatchSize, hi-lo)
+	units := 0
+	for _, u := range c.Units {
+		units += u
+	}
+	if need := 64 * float64(batch) * float64(c.Lookback) * float64(units); need > MaxTrainBytes {
+		return fieldErrorf("BatchSize", "%d windows of %d values through %d units need %.1f GiB of training memory, above the %d GiB limit; use a smaller batch, lookback or network",
+			batch, c.Lookback, units, need/(1<<30), MaxTrainBytes>>30)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,16 +39,28 @@ const (
 	keyTrainEnd = "train_end" // index of the first validation value
 	keyValEnd   = "val_end"   // index of the first test value
 
-	// Written for people and tools; lstmfc does not read them back.
-	keySource     = "source"
-	keyColumn     = "column"
-	keyUnits      = "units"
-	keyScaler     = "scaler"
-	keyFeatures   = "features"
-	keyConfig     = "config" // the resolved Config as JSON
-	keyBestEpoch  = "best_epoch"
+	keyScaler     = "scaler"     // minmax or standard: how a price target was scaled
+	keyBestEpoch  = "best_epoch" // 0: the weights are the initial ones
 	keyUnfinished = "unfinished" // why the run stopped early, when it did
+
+	// Written for people and tools; lstmfc does not read them back.
+	keySource   = "source"
+	keyColumn   = "column"
+	keyUnits    = "units"
+	keyFeatures = "features"
+	keyConfig   = "config" // the resolved Config as JSON
 )
+
+// writtenTogether are the keys every model file lstmfc writes holds. A
+// file with some but not all of them is damaged (a key's name changed),
+// not a PyTorch export, which has none.
+var writtenTogether = []string{keyTarget, keyTargetScale, keySeries, keyTrainEnd, keyValEnd, keyScaler, keyBestEpoch, keyConfig}
+
+// maxReturnScale bounds target_scale, the root mean square of the training
+// log returns: one of 10 is a typical daily move by a factor of e^10, about
+// 22,000, which no price series makes. Larger values come from damage, and
+// would turn ordinary outputs into infinite prices.
+const maxReturnScale = 10
 
 // intervalKind names how interval radii scale: multiples of the mean
 // absolute one-step move over the volatilityWindow values before.
@@ -61,6 +74,13 @@ type Saved struct {
 	// (a PyTorch export); its Source is the model file.
 	Series *series.Series
 	Split  window.Split // Series's split; all training when the file does not say
+	// BestEpoch is the epoch whose weights the file holds: 0 for the
+	// initial weights, which have learned nothing; -1 when the file does
+	// not say (a PyTorch export).
+	BestEpoch int
+	// Unfinished is why the training run stopped early, "" when it ended.
+	Unfinished string
+	scaler     window.Scaler // how a price target was scaled; "" when the file does not say
 }
 
 // Save writes the fitted model to the file at path, replaced atomically,
@@ -158,7 +178,9 @@ func Load(ctx context.Context, path string) (*Saved, error) {
 	return sv, nil
 }
 
-// decodeMeta parses and checks every metadata key lstmfc reads, once.
+// decodeMeta parses and checks every metadata key lstmfc reads, once, for
+// its meaning as well as its form: a damaged file is refused, not used.
+// Errors are one line naming the key.
 func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, error) {
 	if net.Inputs() != 1 {
 		return nil, fmt.Errorf("model takes %d input features; lstmfc feeds it one (the price)", net.Inputs())
@@ -170,6 +192,9 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if err != nil || lookback < 1 {
 		return nil, fmt.Errorf("metadata %q is %q, not a positive integer", keyLookback, meta[keyLookback])
 	}
+	if lookback > MaxLookback {
+		return nil, fmt.Errorf("metadata %q is %d, above the limit of %d", keyLookback, lookback, MaxLookback)
+	}
 	m := &Model{Net: net, Lookback: lookback}
 	if m.Enc, err = decodeEncoding(meta); err != nil {
 		return nil, err
@@ -177,16 +202,61 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if m.Intervals, err = decodeIntervals(meta); err != nil {
 		return nil, err
 	}
-	sv := &Saved{Model: m}
+	sv := &Saved{Model: m, BestEpoch: -1, Unfinished: meta[keyUnfinished], scaler: window.Scaler(meta[keyScaler])}
+	if err := sv.decodeBestEpoch(meta); err != nil {
+		return nil, err
+	}
 	if _, ok := meta[keySeries]; !ok {
+		if err := checkWrittenTogether(meta); err != nil {
+			return nil, err
+		}
 		return sv, nil
 	}
 	sv.Series = &series.Series{Source: path, Column: meta[keyColumn]}
 	if sv.Series.Values, sv.Series.Dates, err = decodeSeries(meta); err != nil {
 		return nil, err
 	}
-	sv.Split, err = decodeSplit(meta, len(sv.Series.Values), lookback)
-	return sv, err
+	if err := m.Enc.Check(sv.Series.Values); err != nil {
+		return nil, fmt.Errorf("metadata %q: %v", keySeries, err)
+	}
+	if sv.Split, err = decodeSplit(meta, len(sv.Series.Values), lookback); err != nil {
+		return nil, err
+	}
+	if err := checkWrittenTogether(meta); err != nil {
+		return nil, err
+	}
+	return sv, nil
+}
+
+// checkWrittenTogether refuses a file holding some of the keys lstmfc
+// always writes together but not all.
+func checkWrittenTogether(meta map[string]string) error {
+	var has, missing []string
+	for _, k := range writtenTogether {
+		if _, ok := meta[k]; ok {
+			has = append(has, k)
+		} else {
+			missing = append(missing, k)
+		}
+	}
+	if len(has) > 0 && len(missing) > 0 {
+		return fmt.Errorf("metadata has %q but no %q key, which lstmfc always writes with it: the file is damaged", has[0], missing[0])
+	}
+	return nil
+}
+
+// decodeBestEpoch reads which epoch's weights the file holds, when it says.
+func (sv *Saved) decodeBestEpoch(meta map[string]string) error {
+	s, ok := meta[keyBestEpoch]
+	if !ok {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return fmt.Errorf("metadata %q is %q, not an epoch number", keyBestEpoch, s)
+	}
+	sv.BestEpoch = n
+	return nil
 }
 
 // number parses the metadata value of key as a finite number.
@@ -220,13 +290,16 @@ func decodeEncoding(meta map[string]string) (window.Encoding, error) {
 		// The price and delta targets divide by max − min.
 		return enc, fmt.Errorf("metadata %q %s is not above %q %s", keyScalerMax, meta[keyScalerMax], keyScalerMin, meta[keyScalerMin])
 	}
+	if math.IsInf(hi-lo, 0) {
+		return enc, fmt.Errorf("metadata %q %s and %q %s are too far apart to scale by", keyScalerMin, meta[keyScalerMin], keyScalerMax, meta[keyScalerMax])
+	}
 	if _, ok := meta[keyTargetScale]; ok {
 		if enc.ReturnScale, err = number(meta, keyTargetScale); err != nil {
 			return enc, err
 		}
 	}
-	if enc.Target == window.Return && !(enc.ReturnScale > 0) {
-		return enc, fmt.Errorf("target %q needs a positive %q, got %q", enc.Target, keyTargetScale, meta[keyTargetScale])
+	if enc.Target == window.Return && !(enc.ReturnScale > 0 && enc.ReturnScale <= maxReturnScale) {
+		return enc, fmt.Errorf("target %q needs a positive %q of at most %d, got %q", enc.Target, keyTargetScale, maxReturnScale, meta[keyTargetScale])
 	}
 	return enc, nil
 }
@@ -245,8 +318,15 @@ func decodeIntervals(meta map[string]string) ([]Interval, error) {
 		l, r, ok := strings.Cut(part, ":")
 		level, err1 := strconv.ParseFloat(l, 64)
 		radius, err2 := strconv.ParseFloat(r, 64)
-		if !ok || err1 != nil || err2 != nil || !(level > 0 && level < 1) || !(radius >= 0) || math.IsInf(radius, 0) {
+		switch {
+		case !ok || err1 != nil || err2 != nil:
 			return nil, fmt.Errorf("metadata %q has a malformed entry %q (want level:radius)", keyIntervals, part)
+		case !(level > 0 && level < 1):
+			return nil, fmt.Errorf("metadata %q entry %q: the level must be between 0 and 1", keyIntervals, part)
+		case !(radius > 0) || math.IsInf(radius, 0):
+			return nil, fmt.Errorf("metadata %q entry %q: the radius must be finite and positive", keyIntervals, part)
+		case slices.ContainsFunc(ivs, func(iv Interval) bool { return iv.Level == level }):
+			return nil, fmt.Errorf("metadata %q entry %q: level %s appears twice", keyIntervals, part, l)
 		}
 		ivs = append(ivs, Interval{Level: level, Radius: radius})
 	}
@@ -259,6 +339,9 @@ func decodeSeries(meta map[string]string) ([]float64, []time.Time, error) {
 	var prices []float64
 	if err := json.Unmarshal([]byte(meta[keySeries]), &prices); err != nil {
 		return nil, nil, fmt.Errorf("metadata %q is not a JSON array of numbers: %v", keySeries, err)
+	}
+	if len(prices) > series.MaxRows {
+		return nil, nil, fmt.Errorf("metadata %q holds %d values, above the limit of %d", keySeries, len(prices), series.MaxRows)
 	}
 	ds, ok := meta[keyDates]
 	if !ok {
@@ -274,23 +357,31 @@ func decodeSeries(meta map[string]string) ([]float64, []time.Time, error) {
 		if dates[i], err = time.Parse(dateLayout, d); err != nil {
 			return nil, nil, fmt.Errorf("metadata %q: entry %d: %v", keyDates, i, err)
 		}
+		if i > 0 && !dates[i].After(dates[i-1]) {
+			return nil, nil, fmt.Errorf("metadata %q: entry %d, %s, does not follow %s", keyDates, i, d, strs[i-1])
+		}
 	}
 	return prices, dates, nil
 }
 
 // decodeSplit reads where the training series's spans end. A file that
-// does not say is all training.
+// does not say is all training. Either way the training span must hold a
+// window.
 func decodeSplit(meta map[string]string, n, lookback int) (window.Split, error) {
 	split := window.Split{N: n, Lookback: lookback, TrainEnd: n, ValEnd: n}
 	te, hasTE := meta[keyTrainEnd]
 	ve, hasVE := meta[keyValEnd]
 	if !hasTE && !hasVE {
+		if lookback >= n {
+			return split, fmt.Errorf("metadata %q %d leaves no window in the %d values of %q", keyLookback, lookback, n, keySeries)
+		}
 		return split, nil
 	}
 	t, err1 := strconv.Atoi(te)
 	v, err2 := strconv.Atoi(ve)
-	if err1 != nil || err2 != nil || !(0 <= t && t <= v && v <= n) {
-		return split, fmt.Errorf("metadata %q %q and %q %q do not split a series of %d values", keyTrainEnd, te, keyValEnd, ve, n)
+	if err1 != nil || err2 != nil || !(lookback < t && t <= v && v <= n) {
+		return split, fmt.Errorf("metadata %q %q and %q %q do not split a series of %d values with lookback %d (want %d < train_end <= val_end <= %d)",
+			keyTrainEnd, te, keyValEnd, ve, n, lookback, lookback, n)
 	}
 	split.TrainEnd, split.ValEnd = t, v
 	return split, nil

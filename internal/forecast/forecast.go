@@ -42,33 +42,48 @@ type Interval struct {
 // scale: about a trading month.
 const volatilityWindow = 20
 
-// volatility returns the mean absolute one-step change of prices over the
-// last volatilityWindow moves (or as many as there are) up to prices[t-1]:
-// the scale of an interval for prices[t], known before it. After a flat
-// spell (a stale or suspended price) it reaches further back, to the last
-// volatilityWindow moves that were not zero, since a price that has not
-// moved lately can still move. It is NaN when t < 2, with no move to
-// measure, and 0 when prices[:t] never moved.
-func volatility(prices []float64, t int) float64 {
-	lo := max(0, t-volatilityWindow-1)
-	if t-lo < 2 {
-		return math.NaN()
-	}
-	if v := metrics.NaiveMAE(prices[lo:t]); v > 0 {
-		return v
-	}
-	var sum float64
-	n := 0 // a flat spell: the last moves that were not zero
-	for i := lo; i >= 1 && n < volatilityWindow; i-- {
-		if d := math.Abs(prices[i] - prices[i-1]); d != 0 {
-			sum += d
-			n++
+// volatilities returns, for every t in [0, len(prices)], the mean absolute
+// one-step change of prices over the last volatilityWindow moves (or as
+// many as there are) up to prices[t-1]: the scale of an interval for
+// prices[t], known before it. After a flat spell (a stale or suspended
+// price) it reaches further back, to the last volatilityWindow moves that
+// were not zero, since a price that has not moved lately can still move.
+// It is NaN when t < 2, with no move to measure, and 0 when prices[:t]
+// never moved.
+//
+// It takes one pass: the last nonzero moves are kept as they go by, so a
+// long flat run costs no more than a varied one.
+func volatilities(prices []float64) []float64 {
+	vol := make([]float64, len(prices)+1)
+	var recent [volatilityWindow]float64 // the last nonzero moves, a ring
+	kept, next := 0, 0
+	for t := range vol {
+		if t >= 2 {
+			if d := math.Abs(prices[t-1] - prices[t-2]); d != 0 {
+				recent[next] = d
+				next = (next + 1) % volatilityWindow
+				kept = min(kept+1, volatilityWindow)
+			}
 		}
+		lo := max(0, t-volatilityWindow-1)
+		if t-lo < 2 {
+			vol[t] = math.NaN()
+			continue
+		}
+		if v := metrics.NaiveMAE(prices[lo:t]); v > 0 {
+			vol[t] = v
+			continue
+		}
+		if kept == 0 {
+			continue // never moved: 0
+		}
+		var sum float64 // newest first
+		for k := 1; k <= kept; k++ {
+			sum += recent[(next-k+volatilityWindow)%volatilityWindow]
+		}
+		vol[t] = sum / float64(kept)
 	}
-	if n == 0 {
-		return 0
-	}
-	return sum / float64(n)
+	return vol
 }
 
 // Fit is a fitted forecaster together with how it was fitted.
@@ -99,6 +114,9 @@ func (c Config) scaler() window.Scaler {
 func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm.EpochStats)) (*Fit, error) {
 	cfg, split, notes, err := cfg.Resolve(prices)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkPriceRange(prices); err != nil {
 		return nil, err
 	}
 	enc, err := window.FitScaled(cfg.Target, cfg.scaler(), prices[:split.TrainEnd])
@@ -144,7 +162,7 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 			return nil, fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, pred[lo+t], lo+t+1)
 		}
 		var ivNotes []string
-		f.Intervals, ivNotes = conformal(prices, pred, lo, hi, cfg.Levels)
+		f.Intervals, ivNotes = conformal(prices, pred, volatilities(prices[:hi]), lo, hi, cfg.Levels)
 		f.Notes = append(f.Notes, ivNotes...)
 	}
 	return f, nil
@@ -152,13 +170,13 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 
 // conformal measures split-conformal radii from the residuals of the
 // one-step predictions pred over target indices [lo, hi), each in units of
-// the volatility before it. A level that needs more residuals than there
+// the volatility before it, vol[t] (see volatilities). A level that needs more residuals than there
 // are, or whose radius is infinite (a move after a perfectly flat spell),
 // is left out with a note rather than drawn as an endless band.
-func conformal(prices, pred []float64, lo, hi int, levels []float64) ([]Interval, []string) {
+func conformal(prices, pred, vol []float64, lo, hi int, levels []float64) ([]Interval, []string) {
 	res := make([]float64, 0, hi-lo)
 	for t := lo; t < hi; t++ {
-		r, v := math.Abs(prices[t]-pred[t]), volatility(prices, t)
+		r, v := math.Abs(prices[t]-pred[t]), vol[t]
 		switch {
 		case r == 0:
 			res = append(res, 0)
@@ -214,6 +232,9 @@ func (m *Model) oneStep(ctx context.Context, prices []float64, lo, hi int) ([]fl
 // prediction back as the newest input. It stops with ctx's error when ctx
 // is cancelled.
 func (m *Model) Forecast(ctx context.Context, prices []float64, horizon int) ([]float64, error) {
+	if horizon < 0 || horizon > MaxHorizon {
+		return nil, fmt.Errorf("horizon must be between 0 and %d steps, got %d", MaxHorizon, horizon)
+	}
 	if len(prices) < m.Lookback+1 {
 		return nil, fmt.Errorf("need at least %d values to forecast with lookback %d, got %d", m.Lookback+1, m.Lookback, len(prices))
 	}
@@ -250,11 +271,12 @@ func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
 // Table predicts every value of prices one step ahead and forecasts horizon
 // steps past the end, with the model's intervals around both. split, the
 // one the model was fitted with, names each value's span; with split nil
-// every value is SpanData, a series the model was not fitted on. Forecast rows are dated on the business
-// days after the last date when dates is not nil.
+// every value is SpanData, a series the model was not fitted on. Forecast
+// rows are dated on the business days after the last date when dates is
+// not nil.
 //
 // The predictions must be finite: a model whose outputs overflow is refused
-// with an error wrapping ErrDiverged. It stops with ctx's error when
+// with an error naming the first such row. It stops with ctx's error when
 // ctx is cancelled.
 func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, split *window.Split, horizon int) (*Table, error) {
 	if err := m.Enc.Check(prices); err != nil {
@@ -274,8 +296,8 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 		Predicted: append(one, fc...),
 		Split:     make([]Span, n+horizon),
 	}
-	if i := slices.IndexFunc(t.Predicted[m.Lookback:], isNotFinite); i >= 0 {
-		return nil, fmt.Errorf("%w: the model predicts %v for row %d; it was trained with too high a learning rate", ErrDiverged, t.Predicted[m.Lookback+i], m.Lookback+i)
+	if err := checkFinite(t.Predicted, m.Lookback, n); err != nil {
+		return nil, err
 	}
 	for i := range n {
 		t.Split[i] = spanOf(split, i)
@@ -286,18 +308,37 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 	if dates != nil {
 		t.Dates = append(append(make([]time.Time, 0, n+horizon), dates...), series.BusinessDays(dates[n-1], horizon)...)
 	}
+	if len(m.Intervals) == 0 {
+		return t, nil
+	}
+	vol := volatilities(prices)
 	for _, iv := range m.Intervals {
 		b := TableBand{Level: iv.Level, Lo: nanSlice(n + horizon), Hi: nanSlice(n + horizon)}
 		for i := m.Lookback; i < n; i++ {
-			b.Lo[i], b.Hi[i] = iv.Band(volatility(prices, i), t.Predicted[i], 1)
+			b.Lo[i], b.Hi[i] = iv.Band(vol[i], t.Predicted[i], 1)
 		}
-		vol := volatility(prices, n)
 		for h := 1; h <= horizon; h++ {
-			b.Lo[n+h-1], b.Hi[n+h-1] = iv.Band(vol, t.Predicted[n+h-1], h)
+			b.Lo[n+h-1], b.Hi[n+h-1] = iv.Band(vol[n], t.Predicted[n+h-1], h)
 		}
 		t.Bands = append(t.Bands, b)
 	}
 	return t, nil
+}
+
+// checkFinite returns an error naming the first prediction from row from
+// on that is not finite; rows from n on are the recursive forecast. A
+// trained model's outputs are finite on its training data, so one that
+// overflows was damaged, does not belong with its metadata, or is fed
+// prices far from those it learned.
+func checkFinite(pred []float64, from, n int) error {
+	i := slices.IndexFunc(pred[from:], isNotFinite)
+	switch {
+	case i < 0:
+		return nil
+	case from+i < n:
+		return fmt.Errorf("the model's predictions overflow at row %d (%v): a damaged or mismatched model, or inputs far outside its training range", from+i, pred[from+i])
+	}
+	return fmt.Errorf("the recursive forecast overflows at step %d (%v): fed back, the model's predictions run far outside its training range", from+i-n+1, pred[from+i])
 }
 
 func isNotFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
