@@ -59,9 +59,10 @@ const (
 	// anything.
 	MaxHorizon = 10_000
 	// MaxTrainBytes bounds the activations training keeps for one batch,
-	// 8 bytes × batch × lookback × 8 × the units of all layers; 4 GiB
-	// leaves room on an 8 GB machine.
-	MaxTrainBytes = 4 << 30
+	// about 8 bytes × batch × lookback × 8 × the units of all layers: the
+	// engine's own bound (lstm.MaxBatchMemory values of 8 bytes, 2 GiB),
+	// checked here first so that the error names the batch size.
+	MaxTrainBytes = 8 * lstm.MaxBatchMemory
 )
 
 // Config is everything that decides how a model is fitted. Its JSON form
