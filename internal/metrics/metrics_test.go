@@ -109,7 +109,7 @@ func TestLengthMismatchPanics(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		f    func()
-		want any
+		want string
 	}{
 		// RMSE and MAE leave the check to gonum's floats.Distance.
 		{"RMSE", func() { RMSE(short, long) }, "floats: slice lengths do not match"},
