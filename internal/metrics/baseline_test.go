@@ -16,6 +16,9 @@ func TestBaselines(t *testing.T) {
 		{"MovingAverage(v, 4, 2)", MovingAverage(v, 4, 2), 4},
 		{"MovingAverage(v, 3, 3)", MovingAverage(v, 3, 3), 2},
 		{"MovingAverage(v, 2, 5)", MovingAverage(v, 2, 5), 2},
+		// One value is the naive forecast; t = len(v) forecasts past the end.
+		{"MovingAverage(v, 4, 1)", MovingAverage(v, 4, 1), 6},
+		{"MovingAverage(v, 1, 1)", MovingAverage(v, 1, 1), 1},
 	} {
 		if !same(c.got, c.want) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
@@ -34,20 +37,29 @@ func TestBaselinesOnlyLookBack(t *testing.T) {
 	}
 }
 
+// TestBaselinePanics checks the panic message, not just that there is a
+// panic: an index out of range would panic too, with another message.
 func TestBaselinePanics(t *testing.T) {
 	v := []float64{1, 2, 3}
-	for name, f := range map[string]func(){
-		"Naive at 0":         func() { Naive(v, 0) },
-		"Drift past the end": func() { Drift(v, 4) },
-		"MovingAverage k=0":  func() { MovingAverage(v, 2, 0) },
+	for _, c := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"Naive at 0", func() { Naive(v, 0) }, "metrics: forecast of value 0 from 3 values"},
+		{"Drift past the end", func() { Drift(v, 4) }, "metrics: forecast of value 4 from 3 values"},
+		{"MovingAverage of nothing", func() { MovingAverage(nil, 0, 1) }, "metrics: forecast of value 0 from 0 values"},
+		{"MovingAverage k=0", func() { MovingAverage(v, 2, 0) }, "metrics: moving average of 0 values"},
 	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s did not panic", name)
-				}
-			}()
-			f()
-		}()
+		if got := panicValue(c.f); got != c.want {
+			t.Errorf("%s: panic %v, want %q", c.name, got, c.want)
+		}
 	}
+}
+
+// panicValue returns the value f panics with, or nil when it returns.
+func panicValue(f func()) (v any) {
+	defer func() { v = recover() }()
+	f()
+	return nil
 }

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -71,13 +72,9 @@ func TestConformalCoverage(t *testing.T) {
 
 func TestConformalQuantilePanics(t *testing.T) {
 	for _, level := range []float64{0, 1, -0.5, math.NaN()} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("ConformalQuantile at level %v did not panic", level)
-				}
-			}()
-			ConformalQuantile([]float64{1, 2}, level)
-		}()
+		want := fmt.Sprintf("metrics: conformal level %v outside (0, 1)", level)
+		if got := panicValue(func() { ConformalQuantile([]float64{1, 2}, level) }); got != want {
+			t.Errorf("ConformalQuantile at level %v: panic %v, want %q", level, got, want)
+		}
 	}
 }

@@ -63,10 +63,18 @@ func TestEdgeCases(t *testing.T) {
 		{"DA skips no move", DirectionalAccuracy([]float64{1, 1}, []float64{1, 2}, []float64{2, 2}), 1},
 		{"DA no predicted move misses", DirectionalAccuracy([]float64{1}, []float64{2}, []float64{1}), 0},
 		{"DA without moves", DirectionalAccuracy([]float64{1}, []float64{1}, []float64{2}), math.NaN()},
+		// A fall called as a rise, and a rise called as a fall, are misses.
+		{"DA wrong way down", DirectionalAccuracy([]float64{5}, []float64{4}, []float64{6}), 0},
+		{"DA wrong way up", DirectionalAccuracy([]float64{5}, []float64{6}, []float64{4}), 0},
+		{"DA right way down", DirectionalAccuracy([]float64{5}, []float64{4}, []float64{3}), 1},
+		// Steps without an actual move are skipped whatever was predicted:
+		// one move, called, out of three steps.
+		{"DA skips no move, any call", DirectionalAccuracy([]float64{5, 5, 5}, []float64{5, 5, 7}, []float64{4, 6, 6}), 1},
 		{"RMSE of nothing", RMSE(nil, nil), math.NaN()},
 		{"MAE of nothing", MAE(nil, nil), math.NaN()},
 		{"NaiveMAE", NaiveMAE([]float64{1, 3, 2, 6}), 7.0 / 3},
 		{"NaiveMAE of one value", NaiveMAE([]float64{1}), math.NaN()},
+		{"NaiveMAE of two values", NaiveMAE([]float64{3, 1}), 2},
 	} {
 		if !same(c.got, c.want) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
@@ -98,20 +106,23 @@ func TestScoresJSON(t *testing.T) {
 
 func TestLengthMismatchPanics(t *testing.T) {
 	short, long := []float64{1}, []float64{1, 2}
-	for name, f := range map[string]func(){
-		"RMSE":                func() { RMSE(short, long) },
-		"MAE":                 func() { MAE(short, long) },
-		"MAPE":                func() { MAPE(short, long) },
-		"SMAPE":               func() { SMAPE(short, long) },
-		"DirectionalAccuracy": func() { DirectionalAccuracy(long, short, short) },
+	for _, c := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		// RMSE and MAE leave the check to gonum's floats.Distance.
+		{"RMSE", func() { RMSE(short, long) }, "floats: slice lengths do not match"},
+		{"MAE", func() { MAE(long, short) }, "floats: slice lengths do not match"},
+		// A loop over the shorter actual values would not reach the end
+		// of pred: only the length check panics here.
+		{"MAPE", func() { MAPE(short, long) }, "metrics: slice length mismatch"},
+		{"SMAPE", func() { SMAPE(short, long) }, "metrics: slice length mismatch"},
+		{"DirectionalAccuracy pred", func() { DirectionalAccuracy(short, short, long) }, "metrics: slice length mismatch"},
+		{"DirectionalAccuracy prev", func() { DirectionalAccuracy(long, short, short) }, "metrics: slice length mismatch"},
 	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s of mismatched lengths did not panic", name)
-				}
-			}()
-			f()
-		}()
+		if got := panicValue(c.f); got != c.want {
+			t.Errorf("%s of mismatched lengths: panic %v, want %q", c.name, got, c.want)
+		}
 	}
 }

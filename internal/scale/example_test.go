@@ -29,8 +29,9 @@ func ExampleStandard_AsMinMax() {
 	}
 	m := s.AsMinMax()
 	fmt.Printf("%+v %+v\n", s, m)
-	fmt.Println(s.Transform(9), m.Transform(9))
+	// 9 is two standard deviations above the mean.
+	fmt.Println(m.Transform(9), m.Inverse(-1))
 	// Output:
 	// {Mean:5 Std:2} {Min:5 Max:7}
-	// 2 2
+	// 2 3
 }

@@ -39,7 +39,8 @@ func (s MinMax) Transform(x float64) float64 { return (x - s.Min) / (s.Max - s.M
 // Inverse returns the value whose scaled form is y.
 func (s MinMax) Inverse(y float64) float64 { return y*(s.Max-s.Min) + s.Min }
 
-// Standard maps values to z-scores: scaled = (x - Mean) / Std.
+// Standard is the z-score scaling scaled = (x - Mean) / Std. It is applied
+// through AsMinMax, the form a model file stores.
 type Standard struct{ Mean, Std float64 }
 
 // FitStandard returns the Standard scaler of the training values x, with the
@@ -54,14 +55,8 @@ func FitStandard(x []float64) (Standard, error) {
 	return Standard{Mean: mean, Std: std}, nil
 }
 
-// Transform returns the z-score of x.
-func (s Standard) Transform(x float64) float64 { return (x - s.Mean) / s.Std }
-
-// Inverse returns the value whose z-score is y.
-func (s Standard) Inverse(y float64) float64 { return y*s.Std + s.Mean }
-
 // AsMinMax returns the MinMax scaler with Min = Mean and Max = Mean + Std,
-// which maps values exactly as s does. It lets a model file that stores only
+// whose Transform is the z-score (x - Mean) / Std. It lets a model file that stores only
 // scaler_min and scaler_max (price = scaled·(max − min) + min) carry a
 // Standard scaler.
 func (s Standard) AsMinMax() MinMax { return MinMax{Min: s.Mean, Max: s.Mean + s.Std} }

@@ -32,35 +32,39 @@ func TestFitMinMax(t *testing.T) {
 func TestFitStandard(t *testing.T) {
 	// Mean 5; squared deviations 9, 1, 1, 9 sum to 20: population variance 5,
 	// sample variance 20/3.
-	x := []float64{2, 4, 6, 8}
-	s, err := FitStandard(x)
+	s, err := FitStandard([]float64{2, 4, 6, 8})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Mean != 5 || !scalar.EqualWithinAbsOrRel(s.Std, math.Sqrt(5), 0, 1e-15) {
 		t.Fatalf("FitStandard = %+v, want {Mean:5 Std:%v} (population)", s, math.Sqrt(5))
 	}
-	if got, want := s.Transform(8), 3/math.Sqrt(5); !scalar.EqualWithinAbsOrRel(got, want, 0, 1e-15) {
-		t.Errorf("Transform(8) = %v, want %v", got, want)
+	// Mean 3 and deviations -1, -1, -1, 3: population variance 3.
+	s, err = FitStandard([]float64{2, 2, 2, 6})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, v := range []float64{2, 1e4, -3} {
-		if got := s.Inverse(s.Transform(v)); !scalar.EqualWithinAbsOrRel(got, v, 1e-12, 1e-14) {
-			t.Errorf("Inverse(Transform(%v)) = %v", v, got)
-		}
+	if s.Mean != 3 || !scalar.EqualWithinAbsOrRel(s.Std, math.Sqrt(3), 0, 1e-15) {
+		t.Fatalf("FitStandard = %+v, want {Mean:3 Std:%v}", s, math.Sqrt(3))
 	}
 }
 
-func TestAsMinMaxMapsLikeStandard(t *testing.T) {
+// TestAsMinMaxIsZScore checks AsMinMax against the z-score formula written
+// out here, in both directions, inside and far outside the training range.
+func TestAsMinMaxIsZScore(t *testing.T) {
 	s := Standard{Mean: 103.5, Std: 7.25}
 	m := s.AsMinMax()
+	if m != (MinMax{Min: 103.5, Max: 110.75}) {
+		t.Errorf("AsMinMax = %+v, want {Min:103.5 Max:110.75}", m)
+	}
 	for _, v := range []float64{-50, 0, 96.25, 103.5, 110.75, 1e5} {
-		if a, b := s.Transform(v), m.Transform(v); !scalar.EqualWithinAbsOrRel(a, b, 1e-12, 1e-12) {
-			t.Errorf("Transform(%v): Standard %v, AsMinMax %v", v, a, b)
+		if got, want := m.Transform(v), (v-s.Mean)/s.Std; !scalar.EqualWithinAbsOrRel(got, want, 1e-12, 1e-12) {
+			t.Errorf("Transform(%v) = %v, want z-score %v", v, got, want)
 		}
 	}
 	for _, y := range []float64{-3, 0, 0.5, 1, 40} {
-		if a, b := s.Inverse(y), m.Inverse(y); !scalar.EqualWithinAbsOrRel(a, b, 1e-12, 1e-12) {
-			t.Errorf("Inverse(%v): Standard %v, AsMinMax %v", y, a, b)
+		if got, want := m.Inverse(y), y*s.Std+s.Mean; !scalar.EqualWithinAbsOrRel(got, want, 1e-12, 1e-12) {
+			t.Errorf("Inverse(%v) = %v, want %v", y, got, want)
 		}
 	}
 }

@@ -97,6 +97,76 @@ func TestFitByHand(t *testing.T) {
 	}
 }
 
+// TestFitTwoValues checks the fewest training values a step target takes:
+// a single step, whose size is its own root mean square.
+func TestFitTwoValues(t *testing.T) {
+	e, err := Fit(Delta, []float64{7, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Scale != (scale.MinMax{Min: 4, Max: 7}) {
+		t.Errorf("Delta scale %+v, want {Min:4 Max:7}", e.Scale)
+	}
+	e, err = Fit(Return, []float64{50, 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !scalar.EqualWithinAbsOrRel(e.ReturnScale, math.Ln2, 0, 1e-15) {
+		t.Errorf("ReturnScale %v, want ln 2", e.ReturnScale)
+	}
+}
+
+// TestDeltaByHand follows one price through the Delta encoding: Encode,
+// and Next taking a step of y typical moves from the previous price.
+func TestDeltaByHand(t *testing.T) {
+	// Steps 3 and -1: typical step sqrt(5); the training minimum is 2.
+	e, err := Fit(Delta, []float64{2, 5, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r5 := math.Sqrt(5)
+	z := e.Encode([]float64{2, 7})
+	if z[0] != 0 || !scalar.EqualWithinAbsOrRel(z[1], 5/r5, 0, 1e-15) {
+		t.Errorf("Encode([2 7]) = %v, want [0 %v]", z, 5/r5)
+	}
+	if got := e.Next(10, 2); !scalar.EqualWithinAbsOrRel(got, 10+2*r5, 0, 1e-14) {
+		t.Errorf("Next(10, 2) = %v, want %v", got, 10+2*r5)
+	}
+	if got := e.Next(10, -1); !scalar.EqualWithinAbsOrRel(got, 10-r5, 0, 1e-14) {
+		t.Errorf("Next(10, -1) = %v, want %v", got, 10-r5)
+	}
+}
+
+// TestCheck checks which prices each target takes: every finite price for
+// Price and Delta (a spread or a power price can be negative), only
+// positive ones for Return, and the first bad index is named.
+func TestCheck(t *testing.T) {
+	prices := []float64{3, 0, -2}
+	for _, target := range []Target{Price, Delta} {
+		if err := (Encoding{Target: target}).Check(prices); err != nil {
+			t.Errorf("%s: Check(%v): %v", target, prices, err)
+		}
+	}
+	for _, c := range []struct {
+		target Target
+		prices []float64
+		want   string
+	}{
+		{Return, prices, "window: price 1 is 0; a return target needs positive prices"},
+		{Return, []float64{1e-300, -1e-300}, "window: price 1 is -1e-300; a return target needs positive prices"},
+		{Price, []float64{1, math.Inf(-1), math.NaN()}, "window: price 1 is -Inf"},
+		{Return, []float64{math.NaN(), -1}, "window: price 0 is NaN"},
+	} {
+		err := Encoding{Target: c.target}.Check(c.prices)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: Check(%v) error %v, want %q", c.target, c.prices, err, c.want)
+		}
+	}
+	if err := (Encoding{Target: Return}).Check([]float64{1e-300, 5}); err != nil {
+		t.Errorf("return: Check of tiny positive prices: %v", err)
+	}
+}
+
 func TestFitErrors(t *testing.T) {
 	for _, c := range []struct {
 		target Target
@@ -246,24 +316,49 @@ func TestSampleInputs(t *testing.T) {
 	}
 }
 
+// TestWindowsEdges checks the smallest windows the checks allow: a lookback
+// of 1 and an empty range of targets, such as a split without validation.
+func TestWindowsEdges(t *testing.T) {
+	z := []float64{3, 5, 4}
+	w := Encoding{Target: Delta}.Windows(z, 1, 1, 3)
+	x := make([]float64, 1)
+	if y := w.Sample(1, x); w.Len() != 2 || x[0] != 0 || y != -1 {
+		t.Errorf("lookback 1: Len %d, sample 1 = %v -> %v, want 2, [0] -> -1", w.Len(), x, y)
+	}
+	if w := (Encoding{Target: Price}).Windows(z, 2, 3, 3); w.Len() != 0 {
+		t.Errorf("targets [3,3): Len %d, want 0", w.Len())
+	}
+	if w := (Encoding{Target: Price}).Windows(z, 2, 2, 2); w.Len() != 0 {
+		t.Errorf("targets [2,2): Len %d, want 0", w.Len())
+	}
+}
+
+// TestWindowsPanics checks the panic message, not just that there is a
+// panic: an index out of range would panic too, with another message.
 func TestWindowsPanics(t *testing.T) {
 	z := make([]float64, 10)
 	e := Encoding{Target: Price}
-	for name, f := range map[string]func(){
-		"target before lookback": func() { e.Windows(z, 3, 2, 10) },
-		"target past the end":    func() { e.Windows(z, 3, 3, 11) },
-		"short buffer":           func() { e.Windows(z, 3, 3, 10).Sample(0, make([]float64, 2)) },
-		"sample out of range":    func() { e.Windows(z, 3, 3, 10).Sample(7, make([]float64, 3)) },
-		"unknown target":         func() { Encoding{}.Next(1, 1) },
+	for _, c := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"lookback 0", func() { e.Windows(z, 0, 3, 10) }, "window: targets [3,10) with lookback 0 do not fit a series of 10 values"},
+		{"target before lookback", func() { e.Windows(z, 3, 2, 10) }, "window: targets [2,10) with lookback 3 do not fit a series of 10 values"},
+		{"reversed range", func() { e.Windows(z, 3, 5, 4) }, "window: targets [5,4) with lookback 3 do not fit a series of 10 values"},
+		{"target past the end", func() { e.Windows(z, 3, 3, 11) }, "window: targets [3,11) with lookback 3 do not fit a series of 10 values"},
+		{"short buffer", func() { e.Windows(z, 3, 3, 10).Sample(0, make([]float64, 2)) }, "window: sample buffer holds 2 values, want lookback 3"},
+		{"long buffer", func() { e.Windows(z, 3, 3, 10).Sample(0, make([]float64, 4)) }, "window: sample buffer holds 4 values, want lookback 3"},
+		{"sample past the end", func() { e.Windows(z, 3, 3, 10).Sample(7, make([]float64, 3)) }, "window: sample 7 out of range [0,7)"},
+		{"sample before the start", func() { e.Windows(z, 3, 4, 10).Target(-1) }, "window: sample -1 out of range [0,6)"},
+		// Inside the series, but past the range of the windows.
+		{"target past the range", func() { e.Windows(z, 3, 3, 6).Target(3) }, "window: sample 3 out of range [0,3)"},
+		{"unknown target, Next", func() { Encoding{}.Next(1, 1) }, `window: unknown target ""`},
+		{"unknown target, Encode", func() { Encoding{Target: "level"}.Encode(z) }, `window: unknown target "level"`},
 	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic", name)
-				}
-			}()
-			f()
-		}()
+		if got := panicValue(c.f); got != c.want {
+			t.Errorf("%s: panic %v, want %q", c.name, got, c.want)
+		}
 	}
 }
 

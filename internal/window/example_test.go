@@ -74,14 +74,3 @@ func ExampleEncoding_Next() {
 	// 101.424
 	// 100.000
 }
-
-func ExampleCut() {
-	x, y, err := window.Cut([]float64{1, 2, 3, 4, 5}, 3, 1)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(x, y)
-	// Output:
-	// [[1 2 3] [2 3 4]] [[4] [5]]
-}

@@ -1,6 +1,7 @@
 package window
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -19,6 +20,11 @@ func TestChronological(t *testing.T) {
 		{10, 3, 0.2, 0.1, Split{N: 10, Lookback: 3, TrainEnd: 7, ValEnd: 9}},
 		// 0.15 of 7 is 1.05 and rounds to 1.
 		{7, 2, 0.15, 0.15, Split{N: 7, Lookback: 2, TrainEnd: 5, ValEnd: 6}},
+		// 0.25 of 10 is 2.5 and rounds away from zero, to 3.
+		{10, 2, 0.25, 0, Split{N: 10, Lookback: 2, TrainEnd: 7, ValEnd: 10}},
+		// Exactly lookback+2 training values: two training windows.
+		{7, 5, 0, 0, Split{N: 7, Lookback: 5, TrainEnd: 7, ValEnd: 7}},
+		{9, 1, 0.34, 0.34, Split{N: 9, Lookback: 1, TrainEnd: 3, ValEnd: 6}},
 	} {
 		got, err := Chronological(c.n, c.lookback, c.valFrac, c.testFrac)
 		if err != nil {
@@ -72,13 +78,31 @@ func TestSplitSpansAndRanges(t *testing.T) {
 		t.Errorf("Test() = [%d,%d), want [8,10)", lo, hi)
 	}
 	for _, bad := range []int{-1, 10} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("Span(%d) did not panic", bad)
-				}
-			}()
-			s.Span(bad)
-		}()
+		want := fmt.Sprintf("window: value index %d out of range [0,10)", bad)
+		if got := panicValue(func() { s.Span(bad) }); got != want {
+			t.Errorf("Span(%d): panic %v, want %q", bad, got, want)
+		}
 	}
+}
+
+// TestSpanWithoutValidation checks a split whose validation span is empty:
+// the value after the training span is a test value.
+func TestSpanWithoutValidation(t *testing.T) {
+	s, err := Chronological(8, 2, 0, 0.25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Span(5) != "train" || s.Span(6) != "test" {
+		t.Errorf("Span(5), Span(6) = %q, %q; want train, test", s.Span(5), s.Span(6))
+	}
+	if lo, hi := s.Validation(); lo != 6 || hi != 6 {
+		t.Errorf("Validation() = [%d,%d), want the empty [6,6)", lo, hi)
+	}
+}
+
+// panicValue returns the value f panics with, or nil when it returns.
+func panicValue(f func()) (v any) {
+	defer func() { v = recover() }()
+	f()
+	return nil
 }
