@@ -36,7 +36,7 @@ func TestSizeLimits(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr, tc.flag) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, %q; want exit %d naming %s", tc.args, code, stderr, exitUsage, tc.flag)
 		}
-		if d := time.Since(start); d > 5*time.Second {
+		if d := time.Since(start); d > 20*time.Second { // a runaway allocation takes minutes; the margin absorbs a busy machine
 			t.Errorf("%v: took %v", tc.args, d)
 		}
 	}
