@@ -3,6 +3,7 @@ package forecast
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -302,5 +303,36 @@ func TestTableRefuses(t *testing.T) {
 	m.Net.DenseB[0] = 0
 	if _, err := m.Table(ctx, []float64{1, 2, 3, 4}, nil, nil, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v", err)
+	}
+}
+
+// TestConformalNoteCountsRight: the note on a level left out names the
+// fewest validation values that would size it. It says 5 for 80%, where 4
+// suffice (⌈5·0.8⌉ = 4), because l/(1−l) is 4.000000000000001 in floating
+// point; and after a flat spell it blames too few values when there are
+// enough.
+func TestConformalNoteCountsRight(t *testing.T) {
+	t.Skip("bug in forecast.conformal's note (for issue 12): ⌈l/(1−l)⌉ overshoots for 0.8 and 0.9, and an infinite residual is reported as too few values")
+	for _, l := range []float64{0.5, 0.8, 0.9, 0.95} {
+		need := 1
+		for math.IsInf(slowQuantile(make([]float64, need), l), 1) {
+			need++
+		}
+		prices := make([]float64, need+2)
+		for i := range prices {
+			prices[i] = float64(1 + i%2)
+		}
+		pred := slices.Clone(prices)
+		_, notes := conformal(prices, pred, 2, 2+need-1, []float64{l})
+		want := fmt.Sprintf("no %s%% interval: it needs at least %d validation values, got %d;", levelKey(l), need, need-1)
+		if len(notes) != 1 || !strings.HasPrefix(notes[0], want) {
+			t.Errorf("level %v: notes %q, want %q", l, notes, want)
+		}
+	}
+	prices := []float64{5, 5, 5, 6, 7, 8, 9, 10}
+	pred := slices.Clone(prices)
+	pred[3] = 5 // a miss after a flat start: infinitely many volatilities
+	if _, notes := conformal(prices, pred, 2, 8, []float64{0.8}); len(notes) != 1 || strings.Contains(notes[0], "needs at least") {
+		t.Errorf("an infinite residual among 6: note %q, want one that does not ask for more values", notes)
 	}
 }
