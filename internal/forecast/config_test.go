@@ -161,3 +161,12 @@ func TestResolveAutoTarget(t *testing.T) {
 		t.Errorf("20 values for lookback 16: error %v", err)
 	}
 }
+
+func TestResolveValidates(t *testing.T) {
+	cfg := quick(Price)
+	cfg.Epochs = 0
+	var fe *FieldError
+	if _, _, _, err := cfg.Resolve(noisySine(100, 1)); !errors.As(err, &fe) || fe.Field != "Epochs" {
+		t.Errorf("0 epochs: error %v, want a FieldError for Epochs", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -239,5 +240,28 @@ func TestRegressionFilesLoad(t *testing.T) {
 		if err != nil || tb.Len() != n+5 {
 			t.Errorf("%s: table of %d rows, error %v", tc.file, tb.Len(), err)
 		}
+	}
+}
+
+// TestSaveRefuses: a series JSON cannot hold, or a network the codec
+// refuses, fails the save and leaves no file.
+func TestSaveRefuses(t *testing.T) {
+	fit := &Fit{Model: constModel(t, window.Encoding{Target: Price, Scale: scale.MinMax{Min: 0, Max: 1}}, 2, 0),
+		Config: Config{Lookback: 2, Units: []int{2}}}
+	path := filepath.Join(t.TempDir(), "m.bin")
+	if err := fit.Save(path, &series.Series{Values: []float64{1, math.NaN()}}, nil); err == nil {
+		t.Error("a series with NaN: no error")
+	}
+	fit.Config.LR = math.Inf(1)
+	if err := fit.Save(path, &series.Series{Values: []float64{1, 2}}, nil); err == nil {
+		t.Error("a config with an infinite LR: no error")
+	}
+	fit.Config.LR = 0.1
+	fit.Net.DenseB[0] = math.NaN()
+	if err := fit.Save(path, &series.Series{Values: []float64{1, 2}}, nil); err == nil || !strings.HasPrefix(err.Error(), "cannot save model to "+path+": ") {
+		t.Errorf("a network with NaN: error %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed save left a file: %v", err)
 	}
 }

@@ -141,3 +141,29 @@ func TestTrainRefusesValidationItCannotEncode(t *testing.T) {
 		t.Error("a fit with NaN among its training values: no error")
 	}
 }
+
+// TestShortSeries: a series no longer than the lookback has no one-step
+// prediction, and cannot be forecast or tabled.
+func TestShortSeries(t *testing.T) {
+	m := constModel(t, window.Encoding{Target: Price, Scale: scale.MinMax{Min: 0, Max: 1}}, 3, 0.5)
+	for n := range 5 {
+		got := m.OneStep(make([]float64, n))
+		if n == 4 && got[3] != 0.5 || n < 4 && slices.ContainsFunc(got, func(v float64) bool { return !math.IsNaN(v) }) || len(got) != n {
+			t.Errorf("OneStep of %d values: %v", n, got)
+		}
+	}
+	if _, err := m.Table(context.Background(), []float64{1, 2, 3}, nil, nil, 1); err == nil || err.Error() != "need at least 4 values to forecast with lookback 3, got 3" {
+		t.Errorf("a table of 3 values with lookback 3: error %v", err)
+	}
+}
+
+// TestTrainDiverges: a learning rate far too high stops the fit with
+// ErrDiverged, and the fit is still returned for saving.
+func TestTrainDiverges(t *testing.T) {
+	cfg := tiny(Price)
+	cfg.LR, cfg.Epochs = 1e300, 3
+	fit, err := Train(context.Background(), noisySine(200, 1), cfg, nil)
+	if !errors.Is(err, ErrDiverged) || fit == nil || fit.Net == nil || fit.Intervals != nil {
+		t.Errorf("error %v, fit %+v; want ErrDiverged and the fit so far, without intervals", err, fit)
+	}
+}

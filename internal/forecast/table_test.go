@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -137,5 +138,51 @@ func TestTailByHand(t *testing.T) {
 	fc := &Table{Actual: []float64{nan}, Predicted: []float64{1}, Split: []Span{SpanForecast}}
 	if got := fc.Tail(1); got != fc {
 		t.Errorf("Tail of a table of forecast rows only: %+v", got)
+	}
+}
+
+// failWriter fails every write after the first n bytes.
+type failWriter struct{ n int }
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errors.New("disk full")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestWriteCSVDatedAndFailing writes a dated table, then the same to a
+// writer that fails at the header, in the rows, and at the end.
+func TestWriteCSVDatedAndFailing(t *testing.T) {
+	tb := &Table{
+		Dates:     []time.Time{time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)},
+		Actual:    []float64{1, math.NaN()},
+		Predicted: []float64{0.5, 1e-7},
+		Split:     []Span{SpanValidation, SpanForecast},
+	}
+	var b bytes.Buffer
+	if err := tb.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "date,actual,predicted,split\n2024-02-29,1,0.5,validation\n2024-03-01,,1e-07,forecast\n"; b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+	for _, n := range []int{0, 30, b.Len() - 1} {
+		if err := tb.WriteCSV(&failWriter{n: n}); err == nil || err.Error() != "disk full" {
+			t.Errorf("failing after %d bytes: error %v", n, err)
+		}
+		if err := tb.WriteJSON(&failWriter{n: n}); err == nil {
+			t.Errorf("JSON failing after %d bytes: no error", n)
+		}
+	}
+}
+
+func TestReadCSVMalformedHeader(t *testing.T) {
+	_, err := ReadCSV(strings.NewReader("date,\"actual\n"), "p.csv")
+	if err == nil || !strings.HasPrefix(err.Error(), "p.csv: ") || !strings.Contains(err.Error(), "quote") {
+		t.Errorf("a broken quote in the header: error %v", err)
 	}
 }
