@@ -206,8 +206,8 @@ func TestTrainIntervalsFromValidation(t *testing.T) {
 	}
 	noVal := cfg
 	noVal.ValSplit = 0
-	if fit, err := Train(context.Background(), prices, noVal, nil); err != nil || fit.Intervals != nil {
-		t.Errorf("without validation: intervals %v, error %v; want none", fit.Intervals, err)
+	if fit, err := Train(context.Background(), prices, noVal, nil); err != nil || fit.Intervals != nil || fit.Notes != nil {
+		t.Errorf("without validation: intervals %v, notes %q, error %v; want none", fit.Intervals, fit.Notes, err)
 	}
 }
 
@@ -297,6 +297,13 @@ func TestTableRefuses(t *testing.T) {
 	_, err := m.Table(context.Background(), []float64{1, 2, 3, 4}, nil, nil, 1)
 	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "predicts +Inf for row 2;") {
 		t.Errorf("an overflowing model: error %v, want ErrDiverged at row 2", err)
+	}
+	// Each prediction doubles the last price: only the one after 1e308
+	// overflows.
+	m.Net.DenseB[0] = math.Ln2 / enc.ReturnScale
+	_, err = m.Table(context.Background(), []float64{1, 2, 3, 1e308, 5}, nil, nil, 1)
+	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "predicts +Inf for row 4;") {
+		t.Errorf("a model overflowing at row 4: error %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
