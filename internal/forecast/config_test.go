@@ -170,3 +170,17 @@ func TestResolveValidates(t *testing.T) {
 		t.Errorf("0 epochs: error %v, want a FieldError for Epochs", err)
 	}
 }
+
+// TestValidateSaysWhy: a fraction of 1 breaks the range of the fraction
+// itself, before the sum of the two fractions.
+func TestValidateSaysWhy(t *testing.T) {
+	cfg := quick(Price)
+	cfg.ValSplit, cfg.TestSplit = 1, 0
+	if err := cfg.Validate(); err == nil || err.Error() != "ValSplit: must be in [0, 1), got 1" {
+		t.Errorf("ValSplit 1: error %v", err)
+	}
+	cfg.ValSplit, cfg.TestSplit = 0.6, 0.4
+	if err := cfg.Validate(); err == nil || err.Error() != "ValSplit: with a test fraction of 0.4 leaves no training values" {
+		t.Errorf("ValSplit 0.6, TestSplit 0.4: error %v", err)
+	}
+}
