@@ -74,9 +74,12 @@ func TestReadCSVDated(t *testing.T) {
 	if tb.Len() != 2 || len(tb.Dates) != 2 || !tb.Dates[1].Equal(time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("read %d rows, dates %v", tb.Len(), tb.Dates)
 	}
+	nan := math.NaN()
 	if len(tb.Bands) != 2 || tb.Bands[0].Level != 0.8 || tb.Bands[1].Level != 0.995 ||
-		!slices.EqualFunc(tb.Bands[0].Lo, []float64{math.NaN(), 1}, same) || !slices.Equal(tb.Bands[1].Hi[1:], []float64{3}) ||
-		tb.Predicted[1] != 1.5 || tb.Split[1] != SpanTest {
+		!slices.EqualFunc(tb.Bands[0].Lo, []float64{nan, 1}, same) || !slices.EqualFunc(tb.Bands[0].Hi, []float64{nan, 2}, same) ||
+		!slices.EqualFunc(tb.Bands[1].Lo, []float64{nan, 0}, same) || !slices.EqualFunc(tb.Bands[1].Hi, []float64{nan, 3}, same) ||
+		!slices.EqualFunc(tb.Actual, []float64{1, 2}, same) || !slices.EqualFunc(tb.Predicted, []float64{nan, 1.5}, same) ||
+		!slices.Equal(tb.Split, []Span{SpanTrain, SpanTest}) {
 		t.Errorf("read %+v", tb)
 	}
 	tb, err = ReadCSV(strings.NewReader("date,actual,predicted,split\n2024-01-02,1,,train\n3,2,1.5,test\n"), "p.csv")
