@@ -305,9 +305,14 @@ func TestTableRefuses(t *testing.T) {
 	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "predicts +Inf for row 4;") {
 		t.Errorf("a model overflowing at row 4: error %v", err)
 	}
+	// A horizon longer than the series.
+	m.Net.DenseB[0] = 0
+	dates := []time.Time{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)}
+	if tb, err := m.Table(context.Background(), []float64{1, 2, 3}, dates, nil, 5); err != nil || tb.Len() != 8 || len(tb.Dates) != 8 || tb.Predicted[7] != 3 {
+		t.Errorf("3 values, horizon 5: table %+v, error %v", tb, err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	m.Net.DenseB[0] = 0
 	if _, err := m.Table(ctx, []float64{1, 2, 3, 4}, nil, nil, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v", err)
 	}

@@ -148,8 +148,8 @@ func TestBeatsNaive(t *testing.T) {
 func TestWriteTextByHand(t *testing.T) {
 	r := Report{
 		Rows:          3,
-		LSTM:          metrics.Scores{RMSE: 0.8, MAE: 0.5, MAPE: 1.25, SMAPE: 1.5, MASE: 0.75, DirectionalAccuracy: 0.625},
-		Naive:         metrics.Scores{RMSE: 1, MAE: 0.75, MAPE: 2, SMAPE: 2.5, MASE: 1, DirectionalAccuracy: 0},
+		LSTM:          metrics.Scores{RMSE: 1.6, MAE: 0.5, MAPE: 1.25, SMAPE: 1.5, MASE: 0.75, DirectionalAccuracy: 0.625},
+		Naive:         metrics.Scores{RMSE: 2, MAE: 0.75, MAPE: 2, SMAPE: 2.5, MASE: 1, DirectionalAccuracy: 0},
 		Drift:         metrics.Scores{RMSE: 1234567.8, MAE: 0.001, MAPE: 3, SMAPE: 3, MASE: 1.5, DirectionalAccuracy: 0.5},
 		MovingAverage: metrics.Scores{RMSE: 2, MAE: 1.5, MAPE: 4, SMAPE: 4.5, MASE: 2, DirectionalAccuracy: 1},
 		Lag:           Lag{Same: 0.9, Shifted: 0.95},
@@ -157,8 +157,8 @@ func TestWriteTextByHand(t *testing.T) {
 	}
 	want := `Validation: 3 values scored, in price units
   model                   RMSE          MAE    MAPE %   sMAPE %     MASE   direction
-  lstm                     0.8          0.5     1.250     1.500    0.750       62.5%
-  naive                      1         0.75     2.000     2.500    1.000        0.0%
+  lstm                     1.6          0.5     1.250     1.500    0.750       62.5%
+  naive                      2         0.75     2.000     2.500    1.000        0.0%
   drift            1.23457e+06        0.001     3.000     3.000    1.500       50.0%
   moving average             2          1.5     4.000     4.500    2.000      100.0%
   5% interval covered 25.0% of actual values
@@ -174,7 +174,7 @@ Its predictions correlate more with the previous value (0.9500) than with the va
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
-	r.LSTM.RMSE, r.Lag, r.Coverage = 1.25, Lag{Same: 0.9, Shifted: 0.1}, nil
+	r.LSTM.RMSE, r.Lag, r.Coverage = 2.5, Lag{Same: 0.9, Shifted: 0.1}, nil
 	b.Reset()
 	if err := r.WriteText(&b, "Test"); err != nil {
 		t.Fatal(err)

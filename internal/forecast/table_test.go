@@ -189,3 +189,24 @@ func TestReadCSVMalformedHeader(t *testing.T) {
 		t.Errorf("a broken quote in the header: error %v", err)
 	}
 }
+
+// TestWriteCSVTwoBands writes a table with two intervals: each band has its
+// own pair of columns.
+func TestWriteCSVTwoBands(t *testing.T) {
+	tb := &Table{
+		Actual:    []float64{1, 2},
+		Predicted: []float64{1.5, 2.5},
+		Split:     []Span{SpanData, SpanData},
+		Bands: []TableBand{
+			{Level: 0.5, Lo: []float64{1.25, 2.25}, Hi: []float64{1.75, 2.75}},
+			{Level: 0.9, Lo: []float64{1, 2}, Hi: []float64{2, 3}},
+		},
+	}
+	var b bytes.Buffer
+	if err := tb.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "date,actual,predicted,split,lo50,hi50,lo90,hi90\n0,1,1.5,data,1.25,1.75,1,2\n1,2,2.5,data,2.25,2.75,2,3\n"; b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
