@@ -3,9 +3,12 @@ package forecast
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lstmfc/lstmfc/internal/window"
 )
 
 // TestAutoTargetLooksOnlyAtTrainingSpan: a price <= 0 in the test span,
@@ -88,5 +91,89 @@ func TestResolveSortsLevels(t *testing.T) {
 	got, _, _, err := cfg.Resolve(noisySine(200, 1))
 	if err != nil || !slices.Equal(got.Levels, []float64{0.8, 0.95}) {
 		t.Errorf("levels %v (err %v), want [0.8 0.95]", got.Levels, err)
+	}
+}
+
+// TestValidateAcceptsTheEdges: the smallest and largest values each rule
+// allows pass, and values just past them or not numbers fail.
+func TestValidateAcceptsTheEdges(t *testing.T) {
+	edge := Config{Lookback: 1, Units: []int{1}, Target: Price, Standard: true, Epochs: 1, BatchSize: 1, LR: 1e-300,
+		Clip: 0, Patience: 0, ValSplit: 0, TestSplit: 0, Levels: []float64{1e-9, 1 - 1e-9}}
+	if err := edge.Validate(); err != nil {
+		t.Errorf("%+v: %v", edge, err)
+	}
+	edge.ValSplit, edge.TestSplit = 0.5, 0.4999
+	if err := edge.Validate(); err != nil {
+		t.Errorf("%+v: %v", edge, err)
+	}
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, tc := range []struct {
+		change func(*Config)
+		field  string
+	}{
+		{func(c *Config) { c.LR = inf }, "LR"},
+		{func(c *Config) { c.LR = nan }, "LR"},
+		{func(c *Config) { c.LR = -1 }, "LR"},
+		{func(c *Config) { c.Clip = inf }, "Clip"},
+		{func(c *Config) { c.Clip = nan }, "Clip"},
+		{func(c *Config) { c.ValSplit = nan }, "ValSplit"},
+		{func(c *Config) { c.ValSplit = -0.1 }, "ValSplit"},
+		{func(c *Config) { c.TestSplit = 1 }, "TestSplit"},
+		{func(c *Config) { c.TestSplit = nan }, "TestSplit"},
+		{func(c *Config) { c.Levels = []float64{0} }, "Levels"},
+		{func(c *Config) { c.Levels = []float64{0.5, nan} }, "Levels"},
+		{func(c *Config) { c.Standard, c.Target = true, Auto }, "Standard"},
+	} {
+		cfg := quick(Price)
+		tc.change(&cfg)
+		var fe *FieldError
+		if err := cfg.Validate(); !errors.As(err, &fe) || fe.Field != tc.field || err.Error() != fe.Field+": "+fe.Msg {
+			t.Errorf("%+v: error %v, want a FieldError for %s", cfg, err, tc.field)
+		}
+	}
+}
+
+// TestResolveAutoTarget: a training price of exactly 0 takes no log
+// return; a split that leaves too few training values is refused.
+func TestResolveAutoTarget(t *testing.T) {
+	prices := noisySine(100, 2)
+	cfg := quick(Auto)
+	got, split, notes, err := cfg.Resolve(prices)
+	if err != nil || got.Target != Return || notes != nil || split != (window.Split{N: 100, Lookback: 16, TrainEnd: 70, ValEnd: 85}) {
+		t.Errorf("positive prices: target %s, split %+v, notes %q, error %v", got.Target, split, notes, err)
+	}
+	prices[69] = 0 // the last training value
+	if got, _, notes, err := cfg.Resolve(prices); err != nil || got.Target != Delta || len(notes) != 1 {
+		t.Errorf("a training price of 0: target %s, notes %q, error %v; want delta with a note", got.Target, notes, err)
+	}
+	cfg.Target = Price
+	if got, _, notes, err := cfg.Resolve(prices); err != nil || got.Target != Price || notes != nil {
+		t.Errorf("price asked for: target %s, notes %q, error %v", got.Target, notes, err)
+	}
+	if _, _, _, err := cfg.Resolve(prices[:20]); err == nil || !strings.Contains(err.Error(), "training values for lookback 16") {
+		t.Errorf("20 values for lookback 16: error %v", err)
+	}
+}
+
+func TestResolveValidates(t *testing.T) {
+	cfg := quick(Price)
+	cfg.Epochs = 0
+	var fe *FieldError
+	if _, _, _, err := cfg.Resolve(noisySine(100, 1)); !errors.As(err, &fe) || fe.Field != "Epochs" {
+		t.Errorf("0 epochs: error %v, want a FieldError for Epochs", err)
+	}
+}
+
+// TestValidateSaysWhy: a fraction of 1 breaks the range of the fraction
+// itself, before the sum of the two fractions.
+func TestValidateSaysWhy(t *testing.T) {
+	cfg := quick(Price)
+	cfg.ValSplit, cfg.TestSplit = 1, 0
+	if err := cfg.Validate(); err == nil || err.Error() != "ValSplit: must be in [0, 1), got 1" {
+		t.Errorf("ValSplit 1: error %v", err)
+	}
+	cfg.ValSplit, cfg.TestSplit = 0.6, 0.4
+	if err := cfg.Validate(); err == nil || err.Error() != "ValSplit: with a test fraction of 0.4 leaves no training values" {
+		t.Errorf("ValSplit 0.6, TestSplit 0.4: error %v", err)
 	}
 }

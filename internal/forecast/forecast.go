@@ -190,9 +190,14 @@ func conformal(prices, pred, vol []float64, lo, hi int, levels []float64) ([]Int
 	var notes []string
 	for _, l := range levels {
 		r := metrics.ConformalQuantile(res, l)
-		if math.IsInf(r, 1) {
+		switch need := metrics.ConformalMinSamples(l); {
+		case len(res) < need:
 			notes = append(notes, fmt.Sprintf("no %s%% interval: it needs at least %d validation values, got %d; hold out more values for validation or ask for a lower level",
-				levelKey(l), int(math.Ceil(l/(1-l))), len(res)))
+				levelKey(l), need, len(res)))
+			continue
+		case math.IsInf(r, 1):
+			notes = append(notes, fmt.Sprintf("no %s%% interval: validation values moved after perfectly flat spells, which no multiple of a zero volatility covers",
+				levelKey(l)))
 			continue
 		}
 		iv = append(iv, Interval{Level: l, Radius: r})

@@ -31,3 +31,17 @@ func ConformalQuantile(absResiduals []float64, level float64) float64 {
 	slices.Sort(sorted)
 	return sorted[k-1]
 }
+
+// ConformalMinSamples returns the fewest residuals from which
+// ConformalQuantile gives a finite radius at level (0 < level < 1): the
+// smallest n with ⌈(n+1)·level⌉ ≤ n, under the same rounding.
+func ConformalMinSamples(level float64) int {
+	if !(level > 0 && level < 1) {
+		panic(fmt.Sprintf("metrics: conformal level %v outside (0, 1)", level))
+	}
+	n := int(level / (1 - level)) // within one of the answer, below it
+	for int(math.Ceil(float64(n+1)*level*(1-1e-12))) > n {
+		n++
+	}
+	return n
+}

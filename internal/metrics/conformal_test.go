@@ -78,3 +78,29 @@ func TestConformalQuantilePanics(t *testing.T) {
 		}
 	}
 }
+
+// TestConformalMinSamples checks the count against ConformalQuantile
+// itself: n residuals give a finite radius and n-1 do not.
+func TestConformalMinSamples(t *testing.T) {
+	for _, tc := range []struct {
+		level float64
+		want  int
+	}{{0.5, 1}, {0.7, 3}, {0.8, 4}, {0.9, 9}, {0.95, 19}, {0.99, 99}, {0.1, 1}} {
+		n := ConformalMinSamples(tc.level)
+		if n != tc.want {
+			t.Errorf("level %v: %d, want %d", tc.level, n, tc.want)
+		}
+		if math.IsInf(ConformalQuantile(make([]float64, n), tc.level), 1) || n > 1 && !math.IsInf(ConformalQuantile(make([]float64, n-1), tc.level), 1) {
+			t.Errorf("level %v: %d residuals is not the fewest ConformalQuantile takes", tc.level, n)
+		}
+	}
+}
+
+func TestConformalMinSamplesRefusesLevelsOutside01(t *testing.T) {
+	for _, l := range []float64{0, 1, -0.5, math.NaN()} {
+		want := fmt.Sprintf("metrics: conformal level %v outside (0, 1)", l)
+		if got := panicValue(func() { ConformalMinSamples(l) }); got != want {
+			t.Errorf("level %v: panic %v, want %q", l, got, want)
+		}
+	}
+}

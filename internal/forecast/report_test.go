@@ -1,0 +1,232 @@
+package forecast
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/lstmfc/lstmfc/internal/metrics"
+	"github.com/lstmfc/lstmfc/internal/scale"
+	"github.com/lstmfc/lstmfc/internal/window"
+)
+
+// pearson is the sample correlation written out from its definition.
+func pearson(x, y []float64) float64 {
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx /= float64(len(x))
+	my /= float64(len(y))
+	var sxy, sxx, syy float64
+	for i := range x {
+		sxy += (x[i] - mx) * (y[i] - my)
+		sxx += (x[i] - mx) * (x[i] - mx)
+		syy += (y[i] - my) * (y[i] - my)
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+// TestEvaluateByHand scores three predictions of a seven-value series. The
+// baselines are worked out by hand; metrics.Score, tested in its own
+// package, turns each into scores.
+func TestEvaluateByHand(t *testing.T) {
+	prices := []float64{10, 11, 13, 12, 15, 14, 16}
+	nan := math.NaN()
+	pred := []float64{nan, nan, nan, nan, 14, 15, 15}
+	prev, actual := []float64{12, 15, 14}, []float64{15, 14, 16}
+	const naiveMAE = 1.5 // of the training values 10, 11, 13, not of the span scored
+	bands := []TableBand{
+		// Out of the span, [0, 1] would miss; in it, 15 and 14 are on the
+		// edges (inside) and 16 is above.
+		{Level: 0.8, Lo: []float64{0, 0, 0, 0, 15, 13, 16.5}, Hi: []float64{1, 1, 1, 1, 16, 14, 17}},
+		{Level: 0.95, Lo: []float64{0, nan, nan, nan, nan, 0, nan}, Hi: []float64{1, nan, nan, nan, nan, 100, nan}},
+		{Level: 0.5, Lo: []float64{0, nan, nan, nan, nan, nan, nan}, Hi: []float64{1, nan, nan, nan, nan, nan, nan}},
+	}
+	r := Evaluate(prices, pred, bands, 4, 7, 3)
+	want := Report{
+		Rows:          3,
+		LSTM:          metrics.Score(prev, actual, []float64{14, 15, 15}, naiveMAE),
+		Naive:         metrics.Score(prev, actual, prev, naiveMAE),
+		Drift:         metrics.Score(prev, actual, []float64{12 + 2.0/3, 15 + 5.0/4, 14 + 4.0/5}, naiveMAE),
+		MovingAverage: metrics.Score(prev, actual, []float64{46.0 / 4, 61.0 / 5, 75.0 / 6}, naiveMAE),
+		Lag:           Lag{Same: pearson([]float64{14, 15, 15}, actual), Shifted: pearson([]float64{14, 15, 15}, prev)},
+		Coverage:      map[string]float64{"80": 2.0 / 3, "95": 1},
+	}
+	if r.LSTM.MASE != 2.0/3 {
+		t.Errorf("LSTM MASE %v, want MAE 1 over the training naive MAE 1.5", r.LSTM.MASE)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want metrics.Scores
+	}{{"lstm", r.LSTM, want.LSTM}, {"naive", r.Naive, want.Naive}, {"drift", r.Drift, want.Drift}, {"moving average", r.MovingAverage, want.MovingAverage}} {
+		g, w := []float64{c.got.RMSE, c.got.MAE, c.got.MAPE, c.got.SMAPE, c.got.MASE, c.got.DirectionalAccuracy},
+			[]float64{c.want.RMSE, c.want.MAE, c.want.MAPE, c.want.SMAPE, c.want.MASE, c.want.DirectionalAccuracy}
+		for i := range g {
+			if !near(g[i], w[i]) {
+				t.Errorf("%s: scores %+v, want %+v", c.name, c.got, c.want)
+				break
+			}
+		}
+	}
+	if r.Rows != want.Rows || !near(r.Lag.Same, want.Lag.Same) || !near(r.Lag.Shifted, want.Lag.Shifted) {
+		t.Errorf("rows %d, lag %+v; want %d, %+v", r.Rows, r.Lag, want.Rows, want.Lag)
+	}
+	if len(r.Coverage) != 2 || !near(r.Coverage["80"], want.Coverage["80"]) || r.Coverage["95"] != 1 {
+		t.Errorf("coverage %v, want %v", r.Coverage, want.Coverage)
+	}
+	if r := Evaluate(prices, pred, nil, 4, 7, 3); r.Coverage != nil {
+		t.Errorf("no bands: coverage %v, want nil", r.Coverage)
+	}
+}
+
+// TestLagOfAnEcho: predictions that repeat the previous value correlate
+// perfectly with it, and less with the value they predict.
+func TestLagOfAnEcho(t *testing.T) {
+	prices := []float64{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5}
+	pred := make([]float64, len(prices))
+	for i := 1; i < len(prices); i++ {
+		pred[i] = prices[i-1]
+	}
+	r := Evaluate(prices, pred, nil, 1, len(prices), len(prices))
+	if !near(r.Lag.Shifted, 1) || !near(r.Lag.Same, pearson(prices[:len(prices)-1], prices[1:])) || !r.Lag.Echoes() {
+		t.Errorf("an echo: lag %+v, want shifted 1, same %v, and Echoes", r.Lag, pearson(prices[:len(prices)-1], prices[1:]))
+	}
+	var b bytes.Buffer
+	if err := r.WriteText(&b, "Echo"); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b.Bytes(), []byte("the model mostly echoes the last price")) {
+		t.Errorf("report of an echo does not say so:\n%s", b.String())
+	}
+	copy(pred, prices) // a perfect forecast
+	r = Evaluate(prices, pred, nil, 1, len(prices), len(prices))
+	if !near(r.Lag.Same, 1) || r.Lag.Echoes() {
+		t.Errorf("a perfect forecast: lag %+v, want same 1 and no echo", r.Lag)
+	}
+}
+
+func TestLagEchoesAndJSON(t *testing.T) {
+	for _, tc := range []struct {
+		lag  Lag
+		want bool
+	}{{Lag{0.5, 0.5}, true}, {Lag{0.5, 0.6}, true}, {Lag{0.6, 0.5}, false}} {
+		if got := tc.lag.Echoes(); got != tc.want {
+			t.Errorf("%+v.Echoes() = %v, want %v", tc.lag, got, tc.want)
+		}
+	}
+	b, err := json.Marshal(Lag{Same: math.NaN(), Shifted: 0.25})
+	if err != nil || string(b) != `{"same":null,"shifted":0.25}` {
+		t.Errorf("JSON %s (%v), want same null and shifted 0.25", b, err)
+	}
+}
+
+func TestLevelKey(t *testing.T) {
+	for l, want := range map[float64]string{0.57: "57", 0.975: "97.5", 0.8: "80", 0.999: "99.9", 0.05: "5", 0.123456: "12.3456"} {
+		if got := levelKey(l); got != want {
+			t.Errorf("levelKey(%v) = %q, want %q", l, got, want)
+		}
+	}
+}
+
+func TestBeatsNaive(t *testing.T) {
+	r := Report{LSTM: metrics.Scores{RMSE: 1}, Naive: metrics.Scores{RMSE: 1}}
+	if r.BeatsNaive() {
+		t.Error("an equal RMSE beats the naive forecast")
+	}
+	r.LSTM.RMSE = 0.99
+	if !r.BeatsNaive() {
+		t.Error("a lower RMSE does not beat the naive forecast")
+	}
+}
+
+// TestWriteTextByHand checks the whole text of two reports, written out by
+// hand: coverage in numeric order of level, the percentages, the sentences.
+func TestWriteTextByHand(t *testing.T) {
+	r := Report{
+		Rows:          3,
+		LSTM:          metrics.Scores{RMSE: 1.6, MAE: 0.5, MAPE: 1.25, SMAPE: 1.5, MASE: 0.75, DirectionalAccuracy: 0.625},
+		Naive:         metrics.Scores{RMSE: 2, MAE: 0.75, MAPE: 2, SMAPE: 2.5, MASE: 1, DirectionalAccuracy: 0},
+		Drift:         metrics.Scores{RMSE: 1234567.8, MAE: 0.001, MAPE: 3, SMAPE: 3, MASE: 1.5, DirectionalAccuracy: 0.5},
+		MovingAverage: metrics.Scores{RMSE: 2, MAE: 1.5, MAPE: 4, SMAPE: 4.5, MASE: 2, DirectionalAccuracy: 1},
+		Lag:           Lag{Same: 0.9, Shifted: 0.95},
+		Coverage:      map[string]float64{"97.5": 1, "5": 0.25, "80": 0.8},
+	}
+	want := `Validation: 3 values scored, in price units
+  model                   RMSE          MAE    MAPE %   sMAPE %     MASE   direction
+  lstm                     1.6          0.5     1.250     1.500    0.750       62.5%
+  naive                      2         0.75     2.000     2.500    1.000        0.0%
+  drift            1.23457e+06        0.001     3.000     3.000    1.500       50.0%
+  moving average             2          1.5     4.000     4.500    2.000      100.0%
+  5% interval covered 25.0% of actual values
+  80% interval covered 80.0% of actual values
+  97.5% interval covered 100.0% of actual values
+The LSTM beats the naive forecast (tomorrow = today): RMSE 20.0% lower.
+Its predictions correlate more with the previous value (0.9500) than with the value predicted (0.9000): the model mostly echoes the last price.
+`
+	var b bytes.Buffer
+	if err := r.WriteText(&b, "Validation"); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+	r.LSTM.RMSE, r.Lag, r.Coverage = 2.5, Lag{Same: 0.9, Shifted: 0.1}, nil
+	b.Reset()
+	if err := r.WriteText(&b, "Test"); err != nil {
+		t.Fatal(err)
+	}
+	tail := "The LSTM does not beat the naive forecast (tomorrow = today): its RMSE is 25.0% higher. Do not trade on it.\n"
+	if s := b.String(); !bytes.HasSuffix(b.Bytes(), []byte(tail)) || bytes.Contains(b.Bytes(), []byte("interval")) {
+		t.Errorf("got:\n%s\nwant it to end:\n%s", s, tail)
+	}
+	r.LSTM.RMSE = math.NaN()
+	b.Reset()
+	if err := r.WriteText(&b, "Test"); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(b.Bytes(), []byte("\nNo predictions to score in this span.\n")) {
+		t.Errorf("no predictions:\n%s", b.String())
+	}
+}
+
+// TestScoreSpans scores a fit with known predictions (5 everywhere) on the
+// spans of its split.
+func TestScoreSpans(t *testing.T) {
+	prices := []float64{4, 6, 5, 3, 6, 7, 4, 5, 8, 2}
+	naiveMAE := (2 + 1 + 2 + 3 + 1.0) / 5 // training values prices[:6]
+	fit := &Fit{
+		Model: constModel(t, window.Encoding{Target: Price, Scale: scale.MinMax{Min: 0, Max: 10}}, 2, 0.5),
+		Split: window.Split{N: 10, Lookback: 2, TrainEnd: 6, ValEnd: 8},
+	}
+	fit.Intervals = []Interval{{Level: 0.8, Radius: 1}}
+	r, err := fit.Score(context.Background(), prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	five := []float64{5, 5}
+	// The volatility before index 6 is 9/5 and before 7 it is 12/6, so
+	// 5 ± it holds 4 and 5; before 8 and 9 it is 13/7 and 16/8, so 5 ± it
+	// misses 8 and 2.
+	if r.Validation == nil || r.Validation.Rows != 2 || r.Validation.LSTM != metrics.Score(prices[5:7], prices[6:8], five, naiveMAE) || r.Validation.Coverage["80"] != 1 {
+		t.Errorf("validation %+v", r.Validation)
+	}
+	if r.Test == nil || r.Test.Rows != 2 || r.Test.LSTM != metrics.Score(prices[7:9], prices[8:10], five, naiveMAE) || r.Test.Coverage["80"] != 0 {
+		t.Errorf("test %+v", r.Test)
+	}
+	if r.InSample != nil {
+		t.Errorf("in-sample report %+v with held-out spans", r.InSample)
+	}
+	fit.Split.ValEnd = 10 // validation only
+	if r, err := fit.Score(context.Background(), prices); err != nil || r.Validation == nil || r.Validation.Rows != 4 || r.Test != nil || r.InSample != nil {
+		t.Errorf("validation only: %+v, %v", r, err)
+	}
+	fit.Split.TrainEnd = 10 // nothing held out
+	r, err = fit.Score(context.Background(), prices)
+	if err != nil || r.Validation != nil || r.Test != nil || r.InSample == nil || r.InSample.Rows != 8 {
+		t.Errorf("nothing held out: %+v, %v; want an in-sample report of 8 values", r, err)
+	}
+}
