@@ -36,21 +36,35 @@ type plotOptions struct {
 func newPlotCmd(ios *streams) *cobra.Command {
 	o := &plotOptions{}
 	cmd := &cobra.Command{
-		Use:   "plot",
+		Use:   "plot [FILE|-]",
 		Short: "Draw actual against predicted prices",
 		Long: `Plot draws actual prices (blue) against one-step predictions (red), with the
 validation and test spans shaded, and the forecast dashed past the last value
 with its prediction intervals. The format follows --out: .png, .svg or .pdf.
 
-It reads a predictions file written by lstmfc predict, or predicts first
-when given --model (with --data, or the series stored in the model).`,
-		Example: `  lstmfc plot --predictions predictions.csv --out chart.png
-  lstmfc plot --model m.bin --data prices.csv --out chart.svg
+It reads FILE (or --predictions), a predictions file written by lstmfc
+predict in CSV or JSON, or predicts first when given --model: then FILE (or
+--data) is the price CSV, and with neither it uses the series stored in the
+model.`,
+		Example: `  lstmfc plot predictions.csv --out chart.png
+  lstmfc plot predictions.json --out chart.svg
+  lstmfc plot --model m.bin prices.csv --out chart.svg
   lstmfc plot --lang zh --out chart.png
   lstmfc plot --title "AAPL, daily" --labels actual=Close,predicted=LSTM,y=USD`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: fileArgs(append(tableExts, "txt")...),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			o.predict.Quiet = o.Quiet
+			if len(args) == 1 {
+				flag, p := "predictions", &o.Predictions
+				if cmd.Flags().Changed("model") {
+					flag, p = "data", &o.predict.Data
+				}
+				if cmd.Flags().Changed(flag) {
+					return flagErrorf(flag, "names the file a second time; give FILE or --%s, not both", flag)
+				}
+				*p = args[0]
+			}
 			if cmd.Flags().Changed("data") && !cmd.Flags().Changed("model") {
 				return flagErrorf("data", "needs --model to predict with")
 			}
@@ -61,10 +75,11 @@ when given --model (with --data, or the series stored in the model).`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Predictions, "predictions", "predictions.csv", "predictions CSV written by lstmfc predict (- for standard input)")
+	fs.StringVar(&o.Predictions, "predictions", "predictions.csv", "predictions file (CSV or JSON) written by lstmfc predict (- for standard input), as FILE")
 	fs.StringVar(&o.Out, "out", "chart.png", "the chart file: .png, .svg or .pdf")
 	fs.StringVar(&o.Title, "title", "", "chart title")
-	fs.StringToStringVar(&o.Labels, "labels", nil, "text of other labels: actual=,predicted=,forecast=,x=,y=")
+	o.Labels = map[string]string{}
+	fs.Var(&labelsValue{o.Labels}, "labels", "text of other labels: actual=,predicted=,forecast=,x=,y=")
 	enumFlag(cmd, &o.Lang, "lang", "en", []string{"en", "zh"}, "preset labels: en, or zh (the tutorial's Chinese labels)")
 	fs.StringVar(&o.Font, "font", "", "font file (.ttf, .otf, .ttc) for the text; default: built-in, or a system CJK font when needed")
 	fs.Float64Var(&o.Width, "width", 10, "width in inches")
@@ -73,9 +88,14 @@ when given --model (with --data, or the series stored in the model).`,
 	fs.IntVar(&o.Last, "last", 0, "show only the last N values of the series before the forecast (0: all)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no notes on stderr")
 	fs.StringVar(&o.predict.Model, "model", "", "predict with this model file instead of reading --predictions")
-	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict")
+	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict, as FILE")
 	fs.IntVar(&o.predict.Horizon, "horizon", 10, "with --model: steps to forecast")
 	o.predict.register(cmd)
+	fileFlag(cmd, "predictions", tableExts...)
+	fileFlag(cmd, "out", chartExts...)
+	fileFlag(cmd, "font", fontExts...)
+	fileFlag(cmd, "model", modelExts...)
+	fileFlag(cmd, "data", seriesExts...)
 	return cmd
 }
 
@@ -182,7 +202,7 @@ func (o *plotOptions) options() (plot.Options, error) {
 	return opt, nil
 }
 
-// readTable reads a predictions file ("-" is standard input).
+// readTable reads a predictions file, CSV or JSON ("-" is standard input).
 func readTable(ctx context.Context, path string, ios *streams) (*forecast.Table, error) {
 	var b []byte
 	var err error
@@ -201,7 +221,7 @@ func readTable(ctx context.Context, path string, ios *streams) (*forecast.Table,
 	if path == "-" {
 		name = "stdin"
 	}
-	return forecast.ReadCSV(bytes.NewReader(b), name)
+	return forecast.ReadTable(bytes.NewReader(b), name)
 }
 
 // forecastBand keeps an interval's bounds on the forecast rows only: drawn
