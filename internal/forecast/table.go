@@ -253,7 +253,8 @@ func (t *Table) from(i int) *Table {
 }
 
 // ReadTable reads a table written by WriteJSON or WriteCSV, telling them
-// apart by the first character that is not white space: JSON is an array.
+// apart by the first character that is not white space: JSON starts with
+// [ (or {, which is refused as not an array).
 // name labels errors.
 func ReadTable(r io.Reader, name string) (*Table, error) {
 	br := bufio.NewReader(r)
@@ -263,7 +264,7 @@ func ReadTable(r io.Reader, name string) (*Table, error) {
 			if err == nil {
 				err = br.UnreadRune()
 			}
-			if err == nil && c == '[' {
+			if err == nil && (c == '[' || c == '{') {
 				return ReadJSON(br, name)
 			}
 			break
