@@ -2,11 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lstmfc/lstmfc/internal/forecast"
 )
 
 // TestHelpShowsWhatUsersType checks that no --help names a Go type or
@@ -186,5 +190,115 @@ func TestPredictOutputs(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "predict", "--model", model, "--data", realCSV, realCSV); code != exitUsage || !strings.Contains(stderr, "--data: names the series a second time") {
 		t.Errorf("predict --data F F: exit %d, %q; want a usage error", code, stderr)
+	}
+}
+
+// TestForecastCalendar predicts a weekly series and one with an irregular
+// step: the forecast is dated weekly, and the irregular series warns.
+func TestForecastCalendar(t *testing.T) {
+	dir := t.TempDir()
+	model := trainSmall(t, dir)
+	var weekly, gappy strings.Builder
+	weekly.WriteString("Date,Close\n")
+	gappy.WriteString("Date,Close\n")
+	d := time.Date(2020, 1, 3, 0, 0, 0, 0, time.UTC)
+	for i := range 80 {
+		fmt.Fprintf(&weekly, "%s,%g\n", d.AddDate(0, 0, 7*i).Format(time.DateOnly), 3+0.01*float64(i%7))
+		fmt.Fprintf(&gappy, "%s,%g\n", d.AddDate(0, 0, 10*i+i%3).Format(time.DateOnly), 3+0.01*float64(i%7))
+	}
+	for _, tc := range []struct {
+		name, csv, note string
+		step            int
+	}{
+		{"weekly", weekly.String(), "the series is dated weekly, and so is its forecast", 7},
+		{"gappy", gappy.String(), "warning: the dates usually step by 11 days", 0},
+	} {
+		path := filepath.Join(dir, tc.name+".csv")
+		if err := os.WriteFile(path, []byte(tc.csv), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := run(t, "predict", "--model", model, "--horizon", "3", "--forecast-only", "--out", "-", path)
+		if code != exitOK || !strings.Contains(stderr, tc.note) {
+			t.Errorf("%s: exit %d, stderr %q; want %q", tc.name, code, stderr, tc.note)
+			continue
+		}
+		if tc.step == 0 {
+			continue
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		for i, l := range lines[1:] {
+			want := d.AddDate(0, 0, 7*(79+i+1)).Format(time.DateOnly)
+			if !strings.HasPrefix(l, want+",") {
+				t.Errorf("%s: forecast row %d is %q, want date %s", tc.name, i+1, l, want)
+			}
+		}
+	}
+	code, _, stderr := run(t, "predict", "--model", model, "--quiet", "--horizon", "3", "--out", "-", filepath.Join(dir, "weekly.csv"))
+	if code != exitOK || stderr != "" {
+		t.Errorf("--quiet on a weekly series: exit %d, stderr %q; want no note", code, stderr)
+	}
+}
+
+// TestBacktestFoldDates checks that backtest names folds by rows and dates.
+func TestBacktestFoldDates(t *testing.T) {
+	code, stdout, stderr := run(t, append([]string{"backtest", "--folds", "2", "--json", realCSV}, small...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var bt struct {
+		Folds []struct{ Start, End int }
+	}
+	if err := json.Unmarshal([]byte(stdout), &bt); err != nil {
+		t.Fatal(err)
+	}
+	var dates struct {
+		Folds []struct {
+			First string `json:"first_date"`
+			Last  string `json:"last_date"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &dates); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, realCSV)
+	for i, f := range dates.Folds {
+		// realCSV has one header line and one missing price, dropped,
+		// before the folds: row r of the series is line r+2 or r+3.
+		if f.First == "" || f.Last == "" || f.First >= f.Last {
+			t.Errorf("fold %d: dates %q to %q", i+1, f.First, f.Last)
+		}
+		if s := bt.Folds[i].Start; rows[s+1][0] != f.First && rows[s+2][0] != f.First {
+			t.Errorf("fold %d starts at row %d, dated %s in the file, but first_date is %s", i+1, s, rows[s+1][0], f.First)
+		}
+	}
+	code, stdout, _ = run(t, append([]string{"backtest", "--folds", "2", realCSV}, small...)...)
+	if code != exitOK || !strings.Contains(stdout, "Fold 1 (rows ") || !strings.Contains(stdout, dates.Folds[0].First+" to "+dates.Folds[0].Last) {
+		t.Errorf("backtest text does not name fold 1 by rows and dates %s to %s:\n%s", dates.Folds[0].First, dates.Folds[0].Last, stdout)
+	}
+}
+
+// TestZoomChoice checks the zoomed panel's default size.
+func TestZoomChoice(t *testing.T) {
+	table := func(series, future int) *forecast.Table {
+		tb := &forecast.Table{}
+		for i := range series + future {
+			s := forecast.SpanData
+			if i >= series {
+				s = forecast.SpanForecast
+			}
+			tb.Actual, tb.Predicted, tb.Split = append(tb.Actual, 1), append(tb.Predicted, 1), append(tb.Split, s)
+		}
+		return tb
+	}
+	for _, tc := range []struct {
+		zoom, series, future, want int
+	}{
+		{-1, 5000, 10, 60}, {-1, 5000, 30, 180}, {-1, 179, 10, 0}, {-1, 180, 10, 60}, {-1, 5000, 0, 0},
+		{0, 5000, 10, 0}, {25, 100, 10, 25},
+	} {
+		o := plotOptions{Zoom: tc.zoom}
+		if got := o.zoom(table(tc.series, tc.future)); got != tc.want {
+			t.Errorf("--zoom %d with %d values and %d forecast: %d, want %d", tc.zoom, tc.series, tc.future, got, tc.want)
+		}
 	}
 }

@@ -29,6 +29,8 @@ type plotOptions struct {
 	Height      float64
 	DPI         int
 	Last        int // show only the last rows of the series (and the forecast)
+	Zoom        int // rows of the series in the zoomed panel; -1 chooses
+
 	Quiet       bool
 	predict     predictOptions // --model with --data: predict and plot in one go
 }
@@ -86,6 +88,7 @@ model.`,
 	fs.Float64Var(&o.Height, "height", 6, "height in inches")
 	fs.IntVar(&o.DPI, "dpi", 0, "dots per inch of a PNG (default: sharp on a laptop screen)")
 	fs.IntVar(&o.Last, "last", 0, "show only the last N values of the series before the forecast (0: all)")
+	fs.IntVar(&o.Zoom, "zoom", -1, "values of the series in a zoomed panel below the chart, with the forecast (0: no panel; default: 6 per forecast step, at least 60, when the chart shows three times as many)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no notes on stderr")
 	fs.StringVar(&o.predict.Model, "model", "", "predict with this model file instead of reading --predictions")
 	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict, as FILE")
@@ -113,6 +116,9 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 	if o.Last < 0 {
 		return flagErrorf("last", "must be 0 (all) or positive, got %d", o.Last)
 	}
+	if o.Zoom < -1 {
+		return flagErrorf("zoom", "must be 0 (no panel) or positive, got %d", o.Zoom)
+	}
 	opt, err := o.options()
 	if err != nil {
 		return err
@@ -138,6 +144,7 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 		return err
 	}
 	t = t.Tail(o.Last)
+	opt.Zoom = o.zoom(t)
 	split := make([]string, t.Len())
 	for i, s := range t.Split {
 		split[i] = string(s)
@@ -159,6 +166,23 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 		fmt.Fprintf(ios.Err, "wrote %s\n", o.Out)
 	}
 	return nil
+}
+
+// zoom returns the number of values the zoomed panel shows: --zoom when
+// given; otherwise, when t has a forecast, six values per forecast step and
+// at least 60, so that the forecast takes about a seventh of the panel,
+// unless the chart shows fewer than three times as many values, where the
+// forecast already reads.
+func (o *plotOptions) zoom(t *forecast.Table) int {
+	if o.Zoom >= 0 {
+		return o.Zoom
+	}
+	steps := t.Future().Len()
+	n := max(60, 6*steps)
+	if steps == 0 || t.Len()-steps < 3*n {
+		return 0
+	}
+	return n
 }
 
 // source names what the chart's data came from, for errors.
