@@ -31,8 +31,8 @@ type plotOptions struct {
 	Last        int // show only the last rows of the series (and the forecast)
 	Zoom        int // rows of the series in the zoomed panel; -1 chooses
 
-	Quiet       bool
-	predict     predictOptions // --model with --data: predict and plot in one go
+	Quiet   bool
+	predict predictOptions // --model with --data: predict and plot in one go
 }
 
 func newPlotCmd(ios *streams) *cobra.Command {
