@@ -14,12 +14,9 @@ import (
 // gives lstmfc predict's predictions and forecast to 1e-9 relative. It
 // skips, saying why, without python3 and torch.
 func TestPyTorchReproducesPredict(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found: install python3 and python3-torch to run scripts/lstmfc_torch.py against lstmfc")
-	}
-	if out, err := exec.Command(python, "-c", "import torch, numpy").CombinedOutput(); err != nil {
-		t.Skipf("python3 cannot import torch and numpy (%s): apt-get install python3-torch python3-numpy to run this test", strings.TrimSpace(lastLine(string(out))))
+	python, why := torchPython()
+	if python == "" {
+		t.Skipf("%s: apt-get install python3-torch python3-numpy to run scripts/lstmfc_torch.py against lstmfc", why)
 	}
 	dir := t.TempDir()
 	for _, target := range []string{"price", "return", "delta"} {
@@ -47,6 +44,27 @@ func TestPyTorchReproducesPredict(t *testing.T) {
 			}
 		}
 	}
+}
+
+// torchPython returns a python3 that imports torch and numpy: the one on
+// PATH, else Debian's /usr/bin/python3, where apt installs python3-torch;
+// or "" and why not.
+func torchPython() (path, why string) {
+	why = "python3 not found"
+	candidates := []string{"/usr/bin/python3"}
+	if p, err := exec.LookPath("python3"); err == nil {
+		candidates = append([]string{p}, candidates...)
+	}
+	for _, p := range candidates {
+		out, err := exec.Command(p, "-c", "import torch, numpy").CombinedOutput()
+		if err == nil {
+			return p, ""
+		}
+		if _, ok := err.(*exec.ExitError); ok {
+			why = p + " cannot import torch and numpy (" + lastLine(string(out)) + ")"
+		}
+	}
+	return "", why
 }
 
 // csvColumn returns column col of the rows of a CSV after its header, NaN
