@@ -8,12 +8,29 @@
 # on a shared machine. Prints the median samples/s of each, their ratio and
 # the fraction of the machine's float64 matrix-multiply peak each reaches.
 #
-# Environment: ROUNDS (default 3), GO_BENCHTIME (default 2s), PY_MIN_TIME
-# seconds per PyTorch run (default 5).
+# It needs the shared bench directory (randomwalk_2000.csv, bench.py,
+# seed_model.py): BENCH_DIR when set, else ../shared/bench next to the
+# project, else ../../shared/bench (a git worktree one level down). Without
+# it, it says so and measures the Go benchmarks alone.
+#
+# Environment: BENCH_DIR, ROUNDS (default 3), GO_BENCHTIME (default 2s),
+# PY_MIN_TIME seconds per PyTorch run (default 5).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-bench_dir="$root/../shared/bench"
+bench_dir=
+for d in ${BENCH_DIR:+"$BENCH_DIR"} "$root/../shared/bench" "$root/../../shared/bench"; do
+	if [ -f "$d/randomwalk_2000.csv" ]; then
+		bench_dir=$(cd "$d" && pwd)
+		break
+	fi
+done
+if [ -z "$bench_dir" ]; then
+	echo "bench-vs-pytorch: no bench directory with randomwalk_2000.csv (looked in ${BENCH_DIR:+BENCH_DIR=$BENCH_DIR, }$root/../shared/bench and $root/../../shared/bench);" >&2
+	echo "bench-vs-pytorch: set BENCH_DIR to the shared bench directory (randomwalk_2000.csv, bench.py, seed_model.py) to compare with PyTorch; measuring the Go benchmarks only" >&2
+elif [ -n "${BENCH_DIR:-}" ] && [ "$bench_dir" != "$(cd "$BENCH_DIR" 2>/dev/null && pwd)" ]; then
+	echo "bench-vs-pytorch: BENCH_DIR=$BENCH_DIR has no randomwalk_2000.csv; using $bench_dir" >&2
+fi
 rounds=${ROUNDS:-3}
 benchtime=${GO_BENCHTIME:-2s}
 py_min_time=${PY_MIN_TIME:-5}
@@ -27,10 +44,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 have_torch=0
-if [ -f "$bench_dir/bench.py" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+if [ -n "$bench_dir" ] && [ -f "$bench_dir/bench.py" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
 	have_torch=1
-else
-	echo "PyTorch or $bench_dir/bench.py not found: measuring lstmfc only" >&2
+elif [ -n "$bench_dir" ]; then
+	echo "bench-vs-pytorch: PyTorch (apt-get install python3-torch) or $bench_dir/bench.py not found: measuring lstmfc only" >&2
 fi
 
 (cd "$root" && go test -c -o "$work/lstm.test" ./internal/lstm/)
@@ -40,6 +57,7 @@ fi
 # workload's series: load the CSV, train one epoch at batch 32, predict
 # every window.
 whole_run() {
+	[ -n "$bench_dir" ] || return 0
 	/usr/bin/time -f "lstmfc %e %M" -a -o "$work/whole.txt" "$work/lstmfc" train --quiet \
 		--epochs 1 --batch-size 32 --val-split 0 --test-split 0 --patience 0 --target price \
 		--model "$work/m.bin" "$bench_dir/randomwalk_2000.csv" >/dev/null

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +36,8 @@ baselines. A model that cannot beat the naive forecast out of sample has no
 skill, however good its in-sample chart looks.`,
 		Example: `  lstmfc backtest prices.csv
   lstmfc backtest --folds 10 --target return --json prices.csv`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Data = args[0]
 			return runBacktest(cmd.Context(), o, ios)
@@ -63,11 +65,13 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	label := func(t int) string {
+	// Folds are named by their rows, counted from 0 as in --json, and by
+	// their dates when the series has them.
+	label := func(first, last int) string {
 		if s.Dates != nil {
-			return s.Dates[t].Format("2006-01-02")
+			return fmt.Sprintf("rows %d to %d, %s to %s", first, last, s.Dates[first].Format(time.DateOnly), s.Dates[last].Format(time.DateOnly))
 		}
-		return fmt.Sprint(t)
+		return fmt.Sprintf("rows %d to %d", first, last)
 	}
 	bt, err := forecast.WalkForward(ctx, s.Values, cfg, o.Walk, func(f forecast.Fold) {
 		if o.Quiet {
@@ -76,27 +80,31 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		for _, n := range f.Notes {
 			fmt.Fprintln(ios.Err, n)
 		}
-		fmt.Fprintf(ios.Err, "fold %s to %s: LSTM RMSE %.6g, naive %.6g\n", label(f.Start), label(f.End-1), f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
+		fmt.Fprintf(ios.Err, "fold of %s: LSTM RMSE %.6g, naive %.6g\n", label(f.Start, f.End-1), f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
 	if o.JSON {
-		return writeBacktestJSON(ios.Out, bt)
+		return writeBacktestJSON(ios.Out, bt, s.Dates)
 	}
 	for i, f := range bt.Folds {
-		if err := f.Report.WriteText(ios.Out, fmt.Sprintf("Fold %d (%s to %s)", i+1, label(f.Start), label(f.End-1))); err != nil {
+		if err := f.Report.WriteText(ios.Out, fmt.Sprintf("Fold %d (%s)", i+1, label(f.Start, f.End-1))); err != nil {
 			return err
 		}
 		fmt.Fprintln(ios.Out)
 	}
-	return bt.Overall.WriteText(ios.Out, fmt.Sprintf("All %d folds (%s to %s)", len(bt.Folds), label(bt.Folds[0].Start), label(len(s.Values)-1)))
+	return bt.Overall.WriteText(ios.Out, fmt.Sprintf("All %d folds (%s)", len(bt.Folds), label(bt.Folds[0].Start, len(s.Values)-1)))
 }
 
-func writeBacktestJSON(w io.Writer, bt *forecast.Backtest) error {
+// writeBacktestJSON writes the folds with their rows, [start, end) counted
+// from 0, and with dates the first and last dates they score.
+func writeBacktestJSON(w io.Writer, bt *forecast.Backtest, dates []time.Time) error {
 	type fold struct {
-		Start int `json:"start"`
-		End   int `json:"end"`
+		Start     int    `json:"start"`
+		End       int    `json:"end"`
+		FirstDate string `json:"first_date,omitempty"`
+		LastDate  string `json:"last_date,omitempty"`
 		forecast.Report
 	}
 	out := struct {
@@ -104,7 +112,11 @@ func writeBacktestJSON(w io.Writer, bt *forecast.Backtest) error {
 		Overall forecast.Report `json:"overall"`
 	}{Overall: bt.Overall}
 	for _, f := range bt.Folds {
-		out.Folds = append(out.Folds, fold{f.Start, f.End, f.Report})
+		j := fold{Start: f.Start, End: f.End, Report: f.Report}
+		if dates != nil {
+			j.FirstDate, j.LastDate = dates[f.Start].Format(time.DateOnly), dates[f.End-1].Format(time.DateOnly)
+		}
+		out.Folds = append(out.Folds, j)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -184,7 +184,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "--val-split", "0.5", "--test-split", "0.5"}, "leaves no training values"},
 		{[]string{"train", "--target", "volume"}, "--target"},
 		{[]string{"train", "--model", filepath.Join(dir, "missing", "m.bin")}, "does not exist"},
-		{[]string{"train", "--epochs", "many"}, "invalid argument"},
+		{[]string{"train", "--epochs", "many"}, `--epochs: wants a whole number, got "many"`},
 		{[]string{"train", "a.csv", "b.csv"}, "accepts at most 1 arg"},
 		{[]string{"predict", "--horizon", "0"}, "--horizon: must be at least 1"},
 		{[]string{"predict", "--format", "xml"}, "--format"},

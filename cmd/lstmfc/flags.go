@@ -144,7 +144,7 @@ const (
 func (f *fitFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.IntVar(&f.Lookback, "lookback", defaultLookback, "window length: how many past prices each prediction sees")
-	fs.IntSliceVar(&f.Units, "units", []int{50, 50}, "hidden units of each LSTM layer, comma-separated")
+	intsFlag(fs, &f.Units, "units", []int{50, 50}, "hidden units of each LSTM layer, comma-separated")
 	enumFlag(cmd, &f.Target, "target", defaultTarget, forecast.Targets(), "what the model predicts: price (scaled price, the tutorial's), return (log return), delta (change), or auto (return when every price is positive, else delta)")
 	enumFlag(cmd, &f.Scaler, "scaler", "minmax", []string{"minmax", "standard"}, "with --target price: minmax (the tutorial's, to [0,1]) or standard (z-score)")
 	fs.IntVar(&f.Epochs, "epochs", defaultEpochs, "passes over the training windows")
@@ -154,7 +154,7 @@ func (f *fitFlags) register(cmd *cobra.Command) {
 	fs.IntVar(&f.Patience, "patience", defaultPatience, "stop after this many epochs without a better validation loss (0: off)")
 	fs.Uint64Var(&f.Seed, "seed", 1, "seed of the initial weights and the shuffling; the same seed gives the same model")
 	fs.Float64Var(&f.ValSplit, "val-split", 0.1, "fraction of the series, after the training part, for validation (early stopping, intervals)")
-	fs.Float64SliceVar(&f.Levels, "levels", []float64{0.8, 0.95}, "prediction-interval levels")
+	numbersFlag(fs, &f.Levels, "levels", []float64{0.8, 0.95}, "prediction-interval levels, comma-separated")
 }
 
 // config checks the flags and returns the fitting configuration.

@@ -71,6 +71,7 @@ func TestEnumFlags(t *testing.T) {
 		{"train", "synthetic", []string{"uniform", "geometric"}},
 		{"backtest", "fill", []string{"drop", "ffill"}},
 		{"predict", "format", []string{"csv", "json"}},
+		{"plot", "fill", []string{"drop", "ffill"}},
 		{"plot", "lang", []string{"en", "zh"}},
 	} {
 		code, stdout, stderr := run(t, "__complete", tc.cmd, "--"+tc.flag, "")
@@ -79,7 +80,7 @@ func TestEnumFlags(t *testing.T) {
 			t.Errorf("completing %s --%s: exit %d, %q (stderr %q); want %v and directive :4 (no file completion)", tc.cmd, tc.flag, code, stdout, stderr, tc.values)
 		}
 		code, _, stderr = run(t, tc.cmd, "--"+tc.flag, "bogus")
-		want := `invalid argument "bogus" for "--` + tc.flag + `" flag: must be ` + orList(tc.values)
+		want := `--` + tc.flag + `: must be ` + orList(tc.values) + `, got "bogus"`
 		if code != exitUsage || !strings.Contains(stderr, want) {
 			t.Errorf("%s --%s bogus: exit %d, %q; want exit 2 and %q", tc.cmd, tc.flag, code, stderr, want)
 		}

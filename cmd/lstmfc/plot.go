@@ -29,28 +29,44 @@ type plotOptions struct {
 	Height      float64
 	DPI         int
 	Last        int // show only the last rows of the series (and the forecast)
-	Quiet       bool
-	predict     predictOptions // --model with --data: predict and plot in one go
+	Zoom        int // rows of the series in the zoomed panel; -1 chooses
+
+	Quiet   bool
+	predict predictOptions // --model with --data: predict and plot in one go
 }
 
 func newPlotCmd(ios *streams) *cobra.Command {
 	o := &plotOptions{}
 	cmd := &cobra.Command{
-		Use:   "plot",
+		Use:   "plot [FILE|-]",
 		Short: "Draw actual against predicted prices",
 		Long: `Plot draws actual prices (blue) against one-step predictions (red), with the
 validation and test spans shaded, and the forecast dashed past the last value
 with its prediction intervals. The format follows --out: .png, .svg or .pdf.
 
-It reads a predictions file written by lstmfc predict, or predicts first
-when given --model (with --data, or the series stored in the model).`,
-		Example: `  lstmfc plot --predictions predictions.csv --out chart.png
-  lstmfc plot --model m.bin --data prices.csv --out chart.svg
+It reads FILE (or --predictions), a predictions file written by lstmfc
+predict in CSV or JSON, or predicts first when given --model: then FILE (or
+--data) is the price CSV, and with neither it uses the series stored in the
+model.`,
+		Example: `  lstmfc plot predictions.csv --out chart.png
+  lstmfc plot predictions.json --out chart.svg
+  lstmfc plot --model m.bin prices.csv --out chart.svg
   lstmfc plot --lang zh --out chart.png
   lstmfc plot --title "AAPL, daily" --labels actual=Close,predicted=LSTM,y=USD`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: fileArgs(append(tableExts, "txt")...),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			o.predict.Quiet = o.Quiet
+			if len(args) == 1 {
+				flag, p := "predictions", &o.Predictions
+				if cmd.Flags().Changed("model") {
+					flag, p = "data", &o.predict.Data
+				}
+				if cmd.Flags().Changed(flag) {
+					return flagErrorf(flag, "names the file a second time; give FILE or --%s, not both", flag)
+				}
+				*p = args[0]
+			}
 			if cmd.Flags().Changed("data") && !cmd.Flags().Changed("model") {
 				return flagErrorf("data", "needs --model to predict with")
 			}
@@ -61,21 +77,28 @@ when given --model (with --data, or the series stored in the model).`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Predictions, "predictions", "predictions.csv", "predictions CSV written by lstmfc predict (- for standard input)")
+	fs.StringVar(&o.Predictions, "predictions", "predictions.csv", "predictions file (CSV or JSON) written by lstmfc predict (- for standard input), as FILE")
 	fs.StringVar(&o.Out, "out", "chart.png", "the chart file: .png, .svg or .pdf")
 	fs.StringVar(&o.Title, "title", "", "chart title")
-	fs.StringToStringVar(&o.Labels, "labels", nil, "text of other labels: actual=,predicted=,forecast=,x=,y=")
+	o.Labels = map[string]string{}
+	fs.Var(&labelsValue{o.Labels}, "labels", "text of other labels: actual=,predicted=,forecast=,x=,y=")
 	enumFlag(cmd, &o.Lang, "lang", "en", []string{"en", "zh"}, "preset labels: en, or zh (the tutorial's Chinese labels)")
 	fs.StringVar(&o.Font, "font", "", "font file (.ttf, .otf, .ttc) for the text; default: built-in, or a system CJK font when needed")
 	fs.Float64Var(&o.Width, "width", 10, "width in inches")
 	fs.Float64Var(&o.Height, "height", 6, "height in inches")
 	fs.IntVar(&o.DPI, "dpi", 0, "dots per inch of a PNG (default: sharp on a laptop screen)")
 	fs.IntVar(&o.Last, "last", 0, "show only the last N values of the series before the forecast (0: all)")
+	fs.IntVar(&o.Zoom, "zoom", -1, "values of the series in a zoomed panel below the chart, with the forecast (0: no panel; default: 6 per forecast step, at least 60, when the chart shows three times as many)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no notes on stderr")
 	fs.StringVar(&o.predict.Model, "model", "", "predict with this model file instead of reading --predictions")
-	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict")
+	fs.StringVar(&o.predict.Data, "data", "", "with --model: the price CSV to predict, as FILE")
 	fs.IntVar(&o.predict.Horizon, "horizon", 10, "with --model: steps to forecast")
 	o.predict.register(cmd)
+	fileFlag(cmd, "predictions", tableExts...)
+	fileFlag(cmd, "out", chartExts...)
+	fileFlag(cmd, "font", fontExts...)
+	fileFlag(cmd, "model", modelExts...)
+	fileFlag(cmd, "data", seriesExts...)
 	return cmd
 }
 
@@ -92,6 +115,9 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 	}
 	if o.Last < 0 {
 		return flagErrorf("last", "must be 0 (all) or positive, got %d", o.Last)
+	}
+	if o.Zoom < -1 {
+		return flagErrorf("zoom", "must be 0 (no panel) or positive, got %d", o.Zoom)
 	}
 	opt, err := o.options()
 	if err != nil {
@@ -118,6 +144,7 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 		return err
 	}
 	t = t.Tail(o.Last)
+	opt.Zoom = o.zoom(t)
 	split := make([]string, t.Len())
 	for i, s := range t.Split {
 		split[i] = string(s)
@@ -139,6 +166,23 @@ func runPlot(ctx context.Context, o *plotOptions, ios *streams) error {
 		fmt.Fprintf(ios.Err, "wrote %s\n", o.Out)
 	}
 	return nil
+}
+
+// zoom returns the number of values the zoomed panel shows: --zoom when
+// given; otherwise, when t has a forecast, six values per forecast step and
+// at least 60, so that the forecast takes about a seventh of the panel,
+// unless the chart shows fewer than three times as many values, where the
+// forecast already reads.
+func (o *plotOptions) zoom(t *forecast.Table) int {
+	if o.Zoom >= 0 {
+		return o.Zoom
+	}
+	steps := t.Future().Len()
+	n := max(60, 6*steps)
+	if steps == 0 || t.Len()-steps < 3*n {
+		return 0
+	}
+	return n
 }
 
 // source names what the chart's data came from, for errors.
@@ -182,7 +226,7 @@ func (o *plotOptions) options() (plot.Options, error) {
 	return opt, nil
 }
 
-// readTable reads a predictions file ("-" is standard input).
+// readTable reads a predictions file, CSV or JSON ("-" is standard input).
 func readTable(ctx context.Context, path string, ios *streams) (*forecast.Table, error) {
 	var b []byte
 	var err error
@@ -201,7 +245,7 @@ func readTable(ctx context.Context, path string, ios *streams) (*forecast.Table,
 	if path == "-" {
 		name = "stdin"
 	}
-	return forecast.ReadCSV(bytes.NewReader(b), name)
+	return forecast.ReadTable(bytes.NewReader(b), name)
 }
 
 // forecastBand keeps an interval's bounds on the forecast rows only: drawn

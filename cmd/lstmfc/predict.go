@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lstmfc/lstmfc/internal/forecast"
+	"github.com/lstmfc/lstmfc/internal/series"
 )
 
 // predictOptions are the inputs of lstmfc predict.
@@ -16,8 +19,10 @@ type predictOptions struct {
 	Data    string // "" uses the series stored in the model file
 	Horizon int
 	Out     string
-	Format  string
+	Format  string // "" follows Out's extension
 	Quiet   bool
+	// ForecastOnly writes only the rows past the last value.
+	ForecastOnly bool
 	// AllowUnfinished uses a model that holds its initial weights.
 	AllowUnfinished bool
 	dataFlags
@@ -26,30 +31,67 @@ type predictOptions struct {
 func newPredictCmd(ios *streams) *cobra.Command {
 	o := &predictOptions{}
 	cmd := &cobra.Command{
-		Use:   "predict",
+		Use:   "predict [FILE|-]",
 		Short: "Predict every value one step ahead and forecast past the end",
 		Long: `Predict writes one row for every value of the series in date order, with the
 model's one-step prediction of it from the lookback values before it, then
-one row per step of a recursive forecast past the last value (dated on
-business days when the series has dates). Columns: date, actual, predicted,
-split (train, validation, test, data or forecast), then loNN,hiNN interval
-bounds when the model has them.
+one row per step of a recursive forecast past the last value. Columns: date,
+actual, predicted, split (train, validation, test, data or forecast), then
+loNN,hiNN interval bounds when the model has them. --forecast-only writes the
+forecast rows alone, for pipelines.
 
-With no --data it uses the series the model was trained on.`,
+Forecast dates follow the series' own calendar: every day when it has
+weekend dates, business days (Monday to Friday) when it has none, weekly or
+monthly when its dates are. No exchange holiday calendar is applied: a
+business-day forecast is dated on holidays too. A note on stderr says when
+the dates are not daily or their steps are irregular.
+
+FILE (or --data) is the price CSV to predict; with neither, predict uses the
+series the model was trained on. The output format follows the --out file's
+extension (.json or .csv) unless --format says otherwise.`,
 		Example: `  lstmfc predict --model m.bin --horizon 20
-  lstmfc predict --model m.bin --data newer.csv --out - --format json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runPredict(cmd.Context(), o, ios) },
+  lstmfc predict --model m.bin newer.csv --out predictions.json
+  lstmfc predict --model m.bin --forecast-only --out - --format json`,
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: fileArgs(seriesExts...),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if cmd.Flags().Changed("data") {
+					return flagErrorf("data", "names the series a second time; give FILE or --data, not both")
+				}
+				o.Data = args[0]
+			}
+			return runPredict(cmd.Context(), o, ios)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Model, "model", "m.bin", "model file written by lstmfc train (or any file in its format)")
-	fs.StringVar(&o.Data, "data", "", "price CSV to predict (- for standard input); default: the series stored in the model")
+	fs.StringVar(&o.Data, "data", "", "price CSV to predict (- for standard input), as FILE; default: the series stored in the model")
 	fs.IntVar(&o.Horizon, "horizon", 10, "steps to forecast past the last value")
 	fs.StringVar(&o.Out, "out", "predictions.csv", "where to write the predictions (- for standard output)")
-	enumFlag(cmd, &o.Format, "format", "csv", []string{"csv", "json"}, "csv or json")
+	enumFlag(cmd, &o.Format, "format", "", tableFormats, "csv or json (default: the --out file's extension, else csv)")
+	fs.BoolVar(&o.ForecastOnly, "forecast-only", false, "write only the forecast rows, past the last value")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no notes on stderr")
 	o.register(cmd)
+	fileFlag(cmd, "model", modelExts...)
+	fileFlag(cmd, "data", seriesExts...)
+	fileFlag(cmd, "out", tableExts...)
 	return cmd
+}
+
+// tableFormats are the formats of a predictions file.
+var tableFormats = []string{"csv", "json"}
+
+// tableFormat returns the format of the predictions file path: format when
+// given, else the file's extension when it names one, else csv.
+func tableFormat(path, format string) string {
+	if format != "" {
+		return format
+	}
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		return "json"
+	}
+	return "csv"
 }
 
 // register defines the flags predict shares with plot --model, other than
@@ -81,8 +123,11 @@ func runPredict(ctx context.Context, o *predictOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
+	if o.ForecastOnly {
+		t = t.Future()
+	}
 	if err := writeOutput(ctx, o.Out, ios, func(w io.Writer) error {
-		if o.Format == "json" {
+		if tableFormat(o.Out, o.Format) == "json" {
 			return t.WriteJSON(w)
 		}
 		return t.WriteCSV(w)
@@ -126,6 +171,7 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 	} else if s == nil {
 		return nil, flagErrorf("data", "%s holds no training series; pass the prices to predict with --data FILE", o.Model)
 	}
+	o.noteCalendar(s, ios)
 	t, err := m.Table(ctx, s.Values, s.Dates, split, o.Horizon)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Source, err)
@@ -134,4 +180,20 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		copy(t.Split, m.Spans(s))
 	}
 	return t, nil
+}
+
+// noteCalendar tells on stderr how the forecast of s is dated when that is
+// not business days, and warns, whatever --quiet says, when the steps
+// between its dates are irregular.
+func (o *predictOptions) noteCalendar(s *series.Series, ios *streams) {
+	if s.Dates == nil {
+		return
+	}
+	c, warning := forecast.CalendarOf(s.Dates)
+	switch {
+	case warning != "":
+		fmt.Fprintf(ios.Err, "%s: %s\n", s.Source, warning)
+	case c != forecast.BusinessDays && !o.Quiet:
+		fmt.Fprintf(ios.Err, "%s: the series is dated %s, and so is its forecast\n", s.Source, c)
+	}
 }

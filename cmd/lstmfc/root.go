@@ -69,10 +69,58 @@ today), so you can tell skill from an echo of yesterday's price.`,
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.Err)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newTrainCmd(ios), newPredictCmd(ios), newPlotCmd(ios), newBacktestCmd(ios), newVersionCmd(ios))
+	strictCompletion(root)
 	return root
 }
+
+// completionShells are the shells cobra writes completion scripts for.
+var completionShells = []string{"bash", "zsh", "fish", "powershell"}
+
+// strictCompletion makes "lstmfc completion SHELL" refuse a shell it has no
+// script for with a usage error, as it does an unknown command, rather than
+// print its help and succeed.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{"needs a shell: " + orList(completionShells)}
+			}
+			return usageError{fmt.Sprintf("no completion for shell %q; lstmfc writes it for %s", args[0], orList(completionShells))}
+		}
+	}
+}
+
+// fileArgs completes a command's file arguments with names ending in one
+// of exts, and directories.
+func fileArgs(exts ...string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return exts, cobra.ShellCompDirectiveFilterFileExt
+	}
+}
+
+// fileFlag has the shell complete the named flag's value with names ending
+// in one of exts, and directories.
+func fileFlag(cmd *cobra.Command, name string, exts ...string) {
+	if err := cmd.MarkFlagFilename(name, exts...); err != nil {
+		panic(err) // only for a flag not defined, which every test would show
+	}
+}
+
+// File name extensions that shell completion offers.
+var (
+	seriesExts = []string{"csv", "txt"}
+	modelExts  = []string{"bin", "safetensors"}
+	tableExts  = []string{"csv", "json"}
+	chartExts  = []string{"png", "svg", "pdf"}
+	fontExts   = []string{"ttf", "otf", "ttc"}
+)
 
 // execute runs the command line args and returns the process's exit code.
 // Errors are one line on stderr, prefixed with the program's name.

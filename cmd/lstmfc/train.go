@@ -44,12 +44,24 @@ test spans, fits the scaler on the training span only, trains the LSTM, keeps
 the weights with the best validation loss, and writes the model file.
 
 It then scores one-step predictions of the test span in price units next to
-the naive forecast (tomorrow = today).`,
+the naive forecast (tomorrow = today).
+
+The loss printed each epoch is the mean squared error of the network's output
+in the target's own scaled units, not in price units: with --target price the
+price min-max scaled to [0,1] over the training span (--scaler standard: in
+training standard deviations); with return or delta the step in units of the
+typical training step (the root mean square of the training span's log
+returns or price changes), where always predicting no change scores about 1.
+"val" is the same measure on the validation span. It can be much larger:
+that span comes after the training span, and a price target scaled on the
+training range goes far past [0,1] when prices leave that range, as does a
+step target when the market turns wilder than it was in training.`,
 		Example: `  lstmfc train AAPL.csv
   lstmfc train --column Close --epochs 50 --model aapl.bin AAPL.csv
   # the Keras tutorial exactly: one epoch at batch 1, no held-out data
   lstmfc train --epochs 1 --batch-size 1 --val-split 0 --test-split 0 --target price prices.csv`,
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Data = args[0]
@@ -66,6 +78,7 @@ the naive forecast (tomorrow = today).`,
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON object on stdout")
 	o.dataFlags.register(cmd)
 	o.fitFlags.register(cmd)
+	fileFlag(cmd, "model", modelExts...)
 	return cmd
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/metrics"
-	"github.com/lstmfc/lstmfc/internal/series"
 	"github.com/lstmfc/lstmfc/internal/window"
 )
 
@@ -277,8 +276,8 @@ func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
 // steps past the end, with the model's intervals around both. split, the
 // one the model was fitted with, names each value's span; with split nil
 // every value is SpanData, a series the model was not fitted on. Forecast
-// rows are dated on the business days after the last date when dates is
-// not nil.
+// rows are dated after the last date in the calendar of dates (see
+// CalendarOf) when dates is not nil.
 //
 // The predictions must be finite: a model whose outputs overflow is refused
 // with an error naming the first such row. It stops with ctx's error when
@@ -311,7 +310,8 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 		t.Split[i] = SpanForecast
 	}
 	if dates != nil {
-		t.Dates = append(append(make([]time.Time, 0, n+horizon), dates...), series.BusinessDays(dates[n-1], horizon)...)
+		c, _ := CalendarOf(dates)
+		t.Dates = append(append(make([]time.Time, 0, n+horizon), dates...), c.Next(dates[n-1], horizon)...)
 	}
 	if len(m.Intervals) == 0 {
 		return t, nil

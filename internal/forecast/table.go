@@ -1,14 +1,20 @@
 package forecast
 
 import (
+	"bufio"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/lstmfc/lstmfc/internal/series"
 )
 
 // Table is the predictions file: one row per value of the series in date
@@ -221,13 +227,207 @@ func (t *Table) Tail(n int) *Table {
 	if n <= 0 || n >= series {
 		return t
 	}
-	from := series - n
-	out := &Table{First: t.First + from, Actual: t.Actual[from:], Predicted: t.Predicted[from:], Split: t.Split[from:]}
+	return t.from(series - n)
+}
+
+// Future returns the table's forecast rows alone, the rows past the last
+// value of the series. The rows are shared with t, not copied.
+func (t *Table) Future() *Table {
+	from := t.Len()
+	for from > 0 && t.Split[from-1] == SpanForecast {
+		from--
+	}
+	return t.from(from)
+}
+
+// from returns the rows of t from row i on, sharing them with t.
+func (t *Table) from(i int) *Table {
+	out := &Table{First: t.First + i, Actual: t.Actual[i:], Predicted: t.Predicted[i:], Split: t.Split[i:]}
 	if t.Dates != nil {
-		out.Dates = t.Dates[from:]
+		out.Dates = t.Dates[i:]
 	}
 	for _, b := range t.Bands {
-		out.Bands = append(out.Bands, TableBand{Level: b.Level, Lo: b.Lo[from:], Hi: b.Hi[from:]})
+		out.Bands = append(out.Bands, TableBand{Level: b.Level, Lo: b.Lo[i:], Hi: b.Hi[i:]})
 	}
 	return out
+}
+
+// ReadTable reads a table written by WriteJSON or WriteCSV, telling them
+// apart by the first character that is not white space: JSON starts with
+// [ (or {, which is refused as not an array).
+// name labels errors.
+func ReadTable(r io.Reader, name string) (*Table, error) {
+	br := bufio.NewReader(r)
+	for {
+		c, _, err := br.ReadRune()
+		if err != nil || !unicode.IsSpace(c) {
+			if err == nil {
+				err = br.UnreadRune()
+			}
+			if err == nil && (c == '[' || c == '{') {
+				return ReadJSON(br, name)
+			}
+			break
+		}
+	}
+	return ReadCSV(br, name)
+}
+
+// ReadJSON reads a table written by WriteJSON. name labels errors.
+func ReadJSON(r io.Reader, name string) (*Table, error) {
+	var rows []jsonRow
+	if err := json.NewDecoder(r).Decode(&rows); err != nil {
+		return nil, fmt.Errorf("%s: not a predictions JSON array: %v", name, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: no rows in the predictions JSON", name)
+	}
+	t := &Table{}
+	for k := range rows[0].Intervals {
+		if !strings.HasPrefix(k, "lo") {
+			continue
+		}
+		p, err := strconv.ParseFloat(k[2:], 64)
+		if err != nil || p <= 0 || p >= 100 {
+			return nil, fmt.Errorf("%s: row 1: interval %q does not name a level", name, k)
+		}
+		t.Bands = append(t.Bands, TableBand{Level: p / 100})
+	}
+	slices.SortFunc(t.Bands, func(a, b TableBand) int { return cmp.Compare(a.Level, b.Level) })
+	value := func(v *float64) float64 {
+		if v == nil {
+			return math.NaN()
+		}
+		return *v
+	}
+	dated := true
+	for i, r := range rows {
+		t.Actual, t.Predicted, t.Split = append(t.Actual, value(r.Actual)), append(t.Predicted, value(r.Predicted)), append(t.Split, r.Split)
+		for k := range t.Bands {
+			lo, hi := t.Bands[k].names()
+			l, okLo := r.Intervals[lo]
+			h, okHi := r.Intervals[hi]
+			if !okLo || !okHi {
+				return nil, fmt.Errorf("%s: row %d: no %s and %s, which row 1 has", name, i+1, lo, hi)
+			}
+			t.Bands[k].Lo, t.Bands[k].Hi = append(t.Bands[k].Lo, value(l)), append(t.Bands[k].Hi, value(h))
+		}
+		if i == 0 {
+			t.First, _ = strconv.Atoi(r.Date) // a position, when the rows have no dates
+		}
+		if d, err := time.Parse(dateLayout, r.Date); err == nil && dated {
+			t.Dates = append(t.Dates, d)
+		} else {
+			dated = false
+		}
+	}
+	if !dated {
+		t.Dates = nil
+	}
+	return t, nil
+}
+
+// Calendar is how the dates of a series step from one value to the next;
+// a forecast's dates follow its series' calendar.
+type Calendar int
+
+// The calendars a series' dates can follow. No exchange holiday calendar
+// is known: a business-day forecast is dated on holidays too.
+const (
+	BusinessDays Calendar = iota // Monday to Friday
+	EveryDay                     // every day of the week
+	Weekly                       // every seventh day
+	Monthly                      // the same day of each month, or each month's last day
+)
+
+// String names the calendar for people.
+func (c Calendar) String() string {
+	return [...]string{"business days", "every day", "weekly", "monthly"}[c]
+}
+
+// CalendarOf returns the calendar of dates, in increasing order, from the
+// usual step between them: a day (every day when more than a tenth of the
+// dates are weekends, as in a crypto or weather series, else business
+// days), a week or a month. An empty warning means the steps are regular;
+// otherwise it says how many are not, and that the forecast takes the
+// usual step anyway. Gaps of up to four days on business days are
+// holidays, not irregular steps.
+func CalendarOf(dates []time.Time) (Calendar, string) {
+	if len(dates) < 2 {
+		return BusinessDays, ""
+	}
+	gaps := make([]int, len(dates)-1)
+	weekend := 0
+	for i, d := range dates {
+		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			weekend++
+		}
+		if i > 0 {
+			gaps[i-1] = dayNumber(d) - dayNumber(dates[i-1])
+		}
+	}
+	sorted := slices.Sorted(slices.Values(gaps))
+	usual := sorted[len(sorted)/2]
+	c, lo, hi := BusinessDays, 1, 4
+	switch {
+	case usual <= 1 && 10*weekend > len(dates):
+		c, lo, hi = EveryDay, 1, 1
+	case usual <= 4:
+	case usual <= 8:
+		c, lo, hi = Weekly, 6, 8
+	case usual >= 28 && usual <= 31:
+		c, lo, hi = Monthly, 28, 31
+	default:
+		return BusinessDays, fmt.Sprintf("warning: the dates usually step by %d days, which is not daily, weekly or monthly; the forecast is dated on business days", usual)
+	}
+	off := 0
+	for _, g := range gaps {
+		if g < lo || g > hi {
+			off++
+		}
+	}
+	if 20*off > len(gaps) {
+		return c, fmt.Sprintf("warning: %d of the %d steps between dates are irregular for a series dated %s; the forecast is dated %s anyway", off, len(gaps), c, c)
+	}
+	return c, ""
+}
+
+// dayNumber counts days from the Unix epoch to the calendar date of t, so
+// that a daylight-saving change does not make a day 23 or 25 hours.
+func dayNumber(t time.Time) int {
+	y, m, d := t.Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// Next returns the n dates after last in c.
+func (c Calendar) Next(last time.Time, n int) []time.Time {
+	if c == BusinessDays {
+		return series.BusinessDays(last, n)
+	}
+	out := make([]time.Time, n)
+	for i := range out {
+		switch c {
+		case EveryDay:
+			out[i] = last.AddDate(0, 0, i+1)
+		case Weekly:
+			out[i] = last.AddDate(0, 0, 7*(i+1))
+		case Monthly:
+			out[i] = addMonths(last, i+1)
+		}
+	}
+	return out
+}
+
+// addMonths returns the date k months after t: the same day of the month,
+// or the month's last day when t is on its month's last day or the month
+// is too short (so January 31 steps to February 28, then March 31).
+func addMonths(t time.Time, k int) time.Time {
+	y, m, d := t.Date()
+	lastDay := func(y int, m time.Month) int { return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day() }
+	target := time.Date(y, m+time.Month(k), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	ty, tm, _ := target.Date()
+	if d == lastDay(y, m) || d > lastDay(ty, tm) {
+		d = lastDay(ty, tm)
+	}
+	return time.Date(ty, tm, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }

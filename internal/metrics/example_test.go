@@ -23,7 +23,7 @@ func ExampleScore() {
 	// second forecast calls no move while the price fell.
 	fmt.Printf("RMSE %.3f, MAE %.3f, MASE %.3f, directions %.2f\n", s.RMSE, s.MAE, s.MASE, s.DirectionalAccuracy)
 	// Output:
-	// {"rmse":1,"mae":1,"mape":0.9524385467781694,"smape":0.9509475780787864,"mase":0.5714285714285714,"directional_accuracy":0.6666666666666666}
+	// {"rmse":1,"mae":1,"mape":0.009524385467781693,"smape":0.009509475780787863,"mase":0.5714285714285714,"directional_accuracy":0.6666666666666666}
 	// RMSE 1.000, MAE 1.000, MASE 0.571, directions 0.67
 }
 

@@ -116,22 +116,24 @@ func NaiveMAE(train []float64) float64 {
 	return MAE(train[1:], train[:len(train)-1])
 }
 
-// MarshalJSON writes s as a JSON object with the field tags as keys. A score
-// that is NaN or infinite, such as the MASE of an unknown scale, is written
-// as null, since JSON has no such numbers.
+// MarshalJSON writes s as a JSON object with the field tags as keys. Every
+// ratio is a fraction, as lstmfc's JSON writes all ratios: mape and smape
+// of 0.05 are 5%, like directional_accuracy's 0.5 is 50%. A score that is
+// NaN or infinite, such as the MASE of an unknown scale, is written as
+// null, since JSON has no such numbers.
 func (s Scores) MarshalJSON() ([]byte, error) {
 	return json.Marshal(wireScores{
 		RMSE:                finiteOrNil(s.RMSE),
 		MAE:                 finiteOrNil(s.MAE),
-		MAPE:                finiteOrNil(s.MAPE),
-		SMAPE:               finiteOrNil(s.SMAPE),
+		MAPE:                finiteOrNil(s.MAPE / 100),
+		SMAPE:               finiteOrNil(s.SMAPE / 100),
 		MASE:                finiteOrNil(s.MASE),
 		DirectionalAccuracy: finiteOrNil(s.DirectionalAccuracy),
 	})
 }
 
-// UnmarshalJSON reads the object MarshalJSON writes; a null or missing score
-// reads as NaN.
+// UnmarshalJSON reads the object MarshalJSON writes, mape and smape back
+// to percent; a null or missing score reads as NaN.
 func (s *Scores) UnmarshalJSON(b []byte) error {
 	var w wireScores
 	if err := json.Unmarshal(b, &w); err != nil {
@@ -140,8 +142,8 @@ func (s *Scores) UnmarshalJSON(b []byte) error {
 	*s = Scores{
 		RMSE:                valueOrNaN(w.RMSE),
 		MAE:                 valueOrNaN(w.MAE),
-		MAPE:                valueOrNaN(w.MAPE),
-		SMAPE:               valueOrNaN(w.SMAPE),
+		MAPE:                100 * valueOrNaN(w.MAPE),
+		SMAPE:               100 * valueOrNaN(w.SMAPE),
 		MASE:                valueOrNaN(w.MASE),
 		DirectionalAccuracy: valueOrNaN(w.DirectionalAccuracy),
 	}

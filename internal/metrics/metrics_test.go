@@ -88,7 +88,7 @@ func TestScoresJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"rmse":1.5,"mae":1,"mape":2.5,"smape":2.25,"mase":null,"directional_accuracy":0.5}`
+	want := `{"rmse":1.5,"mae":1,"mape":0.025,"smape":0.0225,"mase":null,"directional_accuracy":0.5}` // ratios as fractions
 	if string(b) != want {
 		t.Errorf("json.Marshal = %s, want %s", b, want)
 	}

@@ -1,12 +1,15 @@
 package plot
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
+	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	gplot "gonum.org/v1/plot"
 	plotfont "gonum.org/v1/plot/font"
@@ -66,6 +69,9 @@ type chart struct {
 	// The first and last rows of the validation and test splits; -1 for
 	// a split absent.
 	validation, validationEnd, test, testEnd int
+	// zoom, when not nil, is the panel drawn below with the series' last
+	// values and the forecast.
+	zoom *chart
 }
 
 // newChart arranges d for drawing with o, which has its defaults set.
@@ -178,8 +184,14 @@ func (ch *chart) write(w io.Writer, format string) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err
 	case "svg":
-		c = vgsvg.New(width, height)
-		ch.draw(draw.New(c.(vg.CanvasSizer)))
+		svg := vgsvg.New(width, height)
+		ch.draw(draw.New(svg))
+		var b bytes.Buffer
+		if _, err := svg.WriteTo(&b); err != nil {
+			return err
+		}
+		_, err := w.Write(withFallbackFonts(b.Bytes(), ch.text()))
+		return err
 	case "pdf":
 		pdf := vgpdf.New(width, height)
 		if ch.font.builtin && isASCII(ch.text()) {
@@ -218,11 +230,45 @@ func isASCII(s string) bool {
 	return true
 }
 
+// svgFamily matches the font family of each SVG text element gonum writes:
+// a single name, which a viewer without that font replaces with its own
+// default, often a serif face or one without Chinese glyphs.
+var svgFamily = regexp.MustCompile(`font-family:([^;"]+);`)
+
+// withFallbackFonts gives each font family of svg a fallback list: for
+// Chinese text the Simplified Chinese faces first, since a CJK font found
+// on the system may be its Japanese variant, whose glyph shapes differ;
+// otherwise the usual metric-compatible sans-serif faces.
+func withFallbackFonts(svg []byte, text string) []byte {
+	fallbacks := "Arial,Helvetica,'DejaVu Sans',sans-serif"
+	chinese := strings.IndexFunc(text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+	return svgFamily.ReplaceAllFunc(svg, func(m []byte) []byte {
+		name := "'" + string(svgFamily.FindSubmatch(m)[1]) + "'"
+		if chinese {
+			return []byte("font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei'," + name + ",sans-serif;")
+		}
+		return []byte("font-family:" + name + "," + fallbacks + ";")
+	})
+}
+
+// zoomShare is the part of the plot area the zoomed panel takes.
+const zoomShare = 0.42
+
 // draw draws the chart on c: the title, the legend below it and the plot
-// below that, so that the legend never covers data.
+// below that, so that the legend never covers data; then the zoomed panel
+// below, when there is one.
 func (ch *chart) draw(c draw.Canvas) {
 	area := ch.frame(c)
-	ch.plot(area).Draw(area)
+	if ch.zoom == nil {
+		ch.plot(area).Draw(area)
+		return
+	}
+	split := area.Min.Y + (area.Max.Y-area.Min.Y)*zoomShare
+	gap := vg.Points(6)
+	whole := draw.Crop(area, 0, 0, split-area.Min.Y+gap, 0)
+	zoomed := draw.Crop(area, 0, 0, 0, split-area.Max.Y)
+	ch.plot(whole).Draw(whole)
+	ch.zoom.plot(zoomed).Draw(zoomed)
 }
 
 // frame draws the title and the legend at the top of c and returns the
@@ -244,14 +290,26 @@ func (ch *chart) frame(c draw.Canvas) draw.Canvas {
 	return draw.Crop(c, 0, 0, 0, -top)
 }
 
-// actualStyle is the line style of the actual values.
+// actualStyle is the line style of the actual values: drawn over the
+// predictions and narrower than them, so that where the two agree, as a
+// good one-step model's mostly do, the blue line runs inside a red edge
+// and both read.
 func (ch *chart) actualStyle() draw.LineStyle {
-	return draw.LineStyle{Color: actualColor, Width: vg.Points(1.2)}
+	return draw.LineStyle{Color: actualColor, Width: vg.Points(1.0 * ch.thinning())}
 }
 
-// predictedStyle is the line style of the one-step predictions.
+// predictedStyle is the line style of the one-step predictions, drawn
+// under the actual values.
 func (ch *chart) predictedStyle() draw.LineStyle {
-	return draw.LineStyle{Color: predictedColor, Width: vg.Points(0.9)}
+	return draw.LineStyle{Color: predictedColor, Width: vg.Points(1.7 * ch.thinning())}
+}
+
+// thinning is the factor by which the lines of a dense chart are thinner:
+// past about 60 values an inch, lines of the default widths merge into a
+// solid ribbon that hides the other line.
+func (ch *chart) thinning() float64 {
+	perInch := float64(len(ch.xs)) / ch.opts.Width
+	return max(0.45, min(1, math.Sqrt(60/perInch)))
 }
 
 // forecastStyle is the line style of the forecast.
@@ -259,31 +317,32 @@ func (ch *chart) forecastStyle() draw.LineStyle {
 	return draw.LineStyle{Color: forecastColor, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}
 }
 
-// legendEntries returns an entry for each series that has something to
-// draw.
+// legendEntries returns an entry for each series that is drawn: a line
+// needs two values in a row, a band one.
 func (ch *chart) legendEntries() []legendEntry {
 	var entries []legendEntry
-	if anyFinite(ch.actual) {
+	if drawsLine(ch.actual) {
 		entries = append(entries, legendEntry{ch.opts.ActualLabel, line{style: ch.actualStyle()}})
 	}
-	if anyFinite(ch.predicts) {
+	if drawsLine(ch.predicts) {
 		entries = append(entries, legendEntry{ch.opts.PredictedLabel, line{style: ch.predictedStyle()}})
 	}
-	if anyFinite(ch.forecast) {
+	if drawsLine(ch.forecast) {
 		entries = append(entries, legendEntry{ch.opts.ForecastLabel, line{style: ch.forecastStyle()}})
 	}
 	for i, b := range ch.bands {
-		if anyFinite(b.Lo) {
+		if drawsLine(b.Lo) {
 			entries = append(entries, legendEntry{ch.bandName(b), band{color: bandShade(i)}})
 		}
 	}
 	return entries
 }
 
-// anyFinite reports whether any of xs is a number.
-func anyFinite(xs []float64) bool {
-	for _, x := range xs {
-		if !math.IsNaN(x) {
+// drawsLine reports whether a line through ys draws anything: whether two
+// neighbouring values are numbers.
+func drawsLine(ys []float64) bool {
+	for i := 1; i < len(ys); i++ {
+		if !math.IsNaN(ys[i-1]) && !math.IsNaN(ys[i]) {
 			return true
 		}
 	}
@@ -344,8 +403,8 @@ func (ch *chart) plot(area draw.Canvas) *gplot.Plot {
 		p.Add(band{xs: ch.xs, lo: b.Lo, hi: b.Hi, color: bandShade(i)})
 	}
 	p.Add(
-		line{xs: ch.xs, ys: ch.actual, style: ch.actualStyle()},
 		line{xs: ch.xs, ys: ch.predicts, style: ch.predictedStyle()},
+		line{xs: ch.xs, ys: ch.actual, style: ch.actualStyle()},
 		line{xs: ch.xs, ys: ch.forecast, style: ch.forecastStyle()},
 	)
 

@@ -70,6 +70,12 @@ type Options struct {
 	// system CJK font when the text has runes Liberation Sans lacks.
 	Font string
 
+	// Zoom, when positive, draws a second panel below the whole chart:
+	// the last Zoom values of the series and the forecast, so that a short
+	// forecast after years of history reads at a glance. It is ignored
+	// when the series has no more than Zoom values.
+	Zoom int
+
 	// fonts is where to look for a CJK font when Font is empty; nil
 	// means the system's usual places.
 	fonts *fontLocator
@@ -237,6 +243,29 @@ func (d Data) check() error {
 	return nil
 }
 
+// seriesLen is the number of rows before the forecast.
+func (d Data) seriesLen() int {
+	n := len(d.Split)
+	for n > 0 && d.Split[n-1] == "forecast" {
+		n--
+	}
+	return n
+}
+
+// tail returns the last n rows of the series before the forecast, and the
+// forecast, sharing d's rows.
+func (d Data) tail(n int) Data {
+	from := d.seriesLen() - n
+	t := Data{First: d.First + from, Actual: d.Actual[from:], Predicted: d.Predicted[from:], Split: d.Split[from:]}
+	if d.Dates != nil {
+		t.Dates = d.Dates[from:]
+	}
+	for _, b := range d.Bands {
+		t.Bands = append(t.Bands, Band{Level: b.Level, Lo: b.Lo[from:], Hi: b.Hi[from:]})
+	}
+	return t
+}
+
 // bandsWidestFirst returns the bands ordered so that narrower ones are
 // drawn over wider ones.
 func bandsWidestFirst(bands []Band) []Band {
@@ -274,5 +303,9 @@ func Write(w io.Writer, format string, d Data, o Options) error {
 		return err
 	}
 	ch.font = fc
+	if o.Zoom > 0 && o.Zoom < d.seriesLen() {
+		ch.zoom = newChart(d.tail(o.Zoom), o)
+		ch.zoom.font = fc
+	}
 	return ch.write(w, format)
 }
