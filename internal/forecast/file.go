@@ -167,6 +167,13 @@ func Load(ctx context.Context, path string) (*Saved, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decode(b, path)
+}
+
+// decode is Load after the read: the whole check of a model file's bytes
+// (its checksum, tensors and metadata meaning), apart so that it can be
+// fuzzed without a file. Errors start with path.
+func decode(b []byte, path string) (*Saved, error) {
 	net, meta, err := lstm.Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
