@@ -161,13 +161,38 @@ func (f *Fit) meta(s *series.Series) (map[string]string, error) {
 
 // Load reads the model file at path, refusing one larger than
 // userfile.MaxModelBytes. Cancelling ctx stops the read (a FIFO with no
-// writer included). Errors start with path.
+// writer included) and the decoding. Errors start with path.
 func Load(ctx context.Context, path string) (*Saved, error) {
 	b, err := userfile.ReadFile(ctx, path, userfile.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
-	return decode(b, path)
+	return decodeCtx(ctx, b, path)
+}
+
+// decodeCtx is decode returning ctx's cause as soon as ctx is done. The
+// JSON of a large stored series takes seconds to parse and cannot stop
+// part way, so on cancellation the decoding is left to finish, unread, in
+// the background: a signal is answered at once, and the process exits.
+func decodeCtx(ctx context.Context, b []byte, path string) (*Saved, error) {
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
+	type result struct {
+		sv  *Saved
+		err error
+	}
+	done := make(chan result, 1) // buffered: an abandoned decode does not block
+	go func() {
+		sv, err := decode(b, path)
+		done <- result{sv, err}
+	}()
+	select {
+	case r := <-done:
+		return r.sv, r.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 }
 
 // decode is Load after the read: the whole check of a model file's bytes
