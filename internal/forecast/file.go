@@ -170,29 +170,11 @@ func Load(ctx context.Context, path string) (*Saved, error) {
 	return decodeCtx(ctx, b, path)
 }
 
-// decodeCtx is decode returning ctx's cause as soon as ctx is done. The
+// decodeCtx is decode returning ctx's cause as soon as ctx is done: the
 // JSON of a large stored series takes seconds to parse and cannot stop
-// part way, so on cancellation the decoding is left to finish, unread, in
-// the background: a signal is answered at once, and the process exits.
+// part way.
 func decodeCtx(ctx context.Context, b []byte, path string) (*Saved, error) {
-	if ctx.Err() != nil {
-		return nil, context.Cause(ctx)
-	}
-	type result struct {
-		sv  *Saved
-		err error
-	}
-	done := make(chan result, 1) // buffered: an abandoned decode does not block
-	go func() {
-		sv, err := decode(b, path)
-		done <- result{sv, err}
-	}()
-	select {
-	case r := <-done:
-		return r.sv, r.err
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
+	return interruptible(ctx, func() (*Saved, error) { return decode(b, path) })
 }
 
 // decode is Load after the read: the whole check of a model file's bytes
