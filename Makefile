@@ -67,6 +67,7 @@ bench-vs-pytorch:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./internal/series/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/lstm/
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./internal/forecast/
 
 clean:
 	rm -f $(BIN) m.bin m.partial.bin predictions.csv chart.png chart.svg chart.pdf

@@ -161,12 +161,26 @@ func (f *Fit) meta(s *series.Series) (map[string]string, error) {
 
 // Load reads the model file at path, refusing one larger than
 // userfile.MaxModelBytes. Cancelling ctx stops the read (a FIFO with no
-// writer included). Errors start with path.
+// writer included) and the decoding. Errors start with path.
 func Load(ctx context.Context, path string) (*Saved, error) {
 	b, err := userfile.ReadFile(ctx, path, userfile.MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
+	return decodeCtx(ctx, b, path)
+}
+
+// decodeCtx is decode returning ctx's cause as soon as ctx is done: the
+// JSON of a large stored series takes seconds to parse and cannot stop
+// part way.
+func decodeCtx(ctx context.Context, b []byte, path string) (*Saved, error) {
+	return interruptible(ctx, func() (*Saved, error) { return decode(b, path) })
+}
+
+// decode is Load after the read: the whole check of a model file's bytes
+// (its checksum, tensors and metadata meaning), apart so that it can be
+// fuzzed without a file. Errors start with path.
+func decode(b []byte, path string) (*Saved, error) {
 	net, meta, err := lstm.Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

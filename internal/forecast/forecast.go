@@ -136,7 +136,14 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if err != nil {
 		return nil, err
 	}
-	net.InitKeras(cfg.Seed)
+	// The orthogonal initialisation of a layer at the unit limit is seconds
+	// of LAPACK with no place to stop.
+	if _, err := interruptible(ctx, func() (struct{}, error) {
+		net.InitKeras(cfg.Seed)
+		return struct{}{}, nil
+	}); err != nil {
+		return nil, err
+	}
 	res, err := lstm.Train(ctx, net, train, val, lstm.TrainConfig{
 		Steps:     cfg.Lookback,
 		Epochs:    cfg.Epochs,
@@ -354,4 +361,30 @@ func nanSlice(n int) []float64 {
 		s[i] = math.NaN()
 	}
 	return s
+}
+
+// interruptible returns f's results, or ctx's cause as soon as ctx is done
+// when f, a computation with no place to stop, is still running. f is then
+// left to finish, unread, in the background: a signal is answered at once,
+// and the process exits. f must not touch anything its caller still uses.
+func interruptible[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	var zero T
+	if ctx.Err() != nil {
+		return zero, context.Cause(ctx)
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1) // buffered: an abandoned f does not block
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		return zero, context.Cause(ctx)
+	}
 }

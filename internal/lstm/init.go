@@ -4,7 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // InitKeras sets m's parameters as Keras initialises LSTM(units) and
@@ -56,26 +57,31 @@ func glorot(rng *rand.Rand, dst []float64, rows, cols, fanIn, fanOut int, transp
 // columns are orthonormal: the Q factor of a standard normal matrix with
 // each column's sign chosen so that R has a positive diagonal, which makes
 // Q uniformly distributed (Keras's Orthogonal initializer; its H×4H kernel
-// is the transpose of this 4H×H matrix).
+// is the transpose of this 4H×H matrix). Only Q's first cols columns are
+// formed: the full rows×rows Q costs rows/cols times more, which at the
+// unit limit is a minute that no signal could interrupt.
 func orthogonal(rng *rand.Rand, dst []float64, rows, cols int) {
-	a := mat.NewDense(rows, cols, nil)
-	for i := range rows {
-		for j := range cols {
-			a.Set(i, j, rng.NormFloat64())
-		}
+	a := blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: dst[:rows*cols]}
+	for i := range a.Data {
+		a.Data[i] = rng.NormFloat64()
 	}
-	var qr mat.QR
-	qr.Factorize(a)
-	var q, r mat.Dense
-	qr.QTo(&q)
-	qr.RTo(&r)
+	tau := make([]float64, cols)
+	qrWork, qWork := []float64{0}, []float64{0}
+	lapack64.Geqrf(a, tau, qrWork, -1)
+	lapack64.Orgqr(a, tau, qWork, -1)
+	work := make([]float64, int(max(qrWork[0], qWork[0])))
+	lapack64.Geqrf(a, tau, work, len(work))
+	// R's diagonal, above which Geqrf leaves R, before Orgqr overwrites it.
+	neg := make([]bool, cols)
 	for j := range cols {
-		sign := 1.0
-		if r.At(j, j) < 0 {
-			sign = -1
-		}
-		for i := range rows {
-			dst[i*cols+j] = sign * q.At(i, j)
+		neg[j] = a.Data[j*cols+j] < 0
+	}
+	lapack64.Orgqr(a, tau, work, len(work))
+	for i := range rows {
+		for j, n := range neg {
+			if n {
+				a.Data[i*cols+j] = -a.Data[i*cols+j]
+			}
 		}
 	}
 }
