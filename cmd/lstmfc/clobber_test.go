@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/lstmfc/lstmfc/internal/forecast"
 )
 
 // TestOutputsNeverReplaceInputs runs every command with an output that is
@@ -114,5 +117,29 @@ func TestPredictToDevicesAndFIFOs(t *testing.T) {
 	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the FIFO was replaced: %v", fi.Mode())
+	}
+}
+
+// TestModelToStandardOutput: a model saved to the file behind standard
+// output (train --model /dev/stdout > m.bin) is not mixed with the report,
+// which goes to standard error.
+func TestModelToStandardOutput(t *testing.T) {
+	dir := t.TempDir()
+	stdout, err := os.Create(filepath.Join(dir, "out.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdout.Close()
+	var errb bytes.Buffer
+	args := append([]string{"train", "--model", stdout.Name(), realCSV}, small[:len(small)-1]...) // not --quiet
+	code := execute(context.Background(), args, &streams{In: strings.NewReader(""), Out: stdout, Err: &errb})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "Test span") {
+		t.Errorf("the report is not on standard error: %q", errb.String())
+	}
+	if _, err := forecast.Load(context.Background(), stdout.Name()); err != nil {
+		t.Errorf("the model is not whole: %v", err)
 	}
 }

@@ -107,6 +107,12 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if err := checkWritable("model", o.Model, o.Data); err != nil {
 		return err
 	}
+	out := ios.Out
+	if writesTo(o.Model, ios.Out) {
+		// The model goes to standard output's file: keep the report out of
+		// it. Asked now, as saving replaces the file.
+		out = ios.Err
+	}
 	s, err := o.series(ctx, ios)
 	if err != nil {
 		return err
@@ -167,7 +173,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		}
 		fmt.Fprintf(ios.Err, "wrote %s (best epoch %d of %d) in %s\n", o.Model, fit.Result.BestEpoch, fit.Result.Epochs, formatDuration(elapsed))
 	}
-	_, err = io.WriteString(ios.Out, report)
+	_, err = io.WriteString(out, report)
 	return err
 }
 
@@ -295,4 +301,17 @@ func newProgress(ios *streams, epochs int) (report func(forecast.EpochStats), do
 		}
 	}
 	return report, done
+}
+
+// writesTo reports whether the file at path is the file behind w (a model
+// saved to /dev/stdout while standard output is the report's), compared by
+// identity after following links.
+func writesTo(path string, w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	a, err1 := os.Stat(path)
+	b, err2 := f.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
