@@ -70,8 +70,8 @@ type spread struct {
 
 func (s spread) Len() int { return s.n }
 
-func (s spread) Sample(i int, x []float64) float64 {
-	return s.d.Sample(i*(s.d.Len()/s.n), x)
+func (s spread) Sample(i int, x, y []float64) {
+	s.d.Sample(i*(s.d.Len()/s.n), x, y)
 }
 
 // BenchmarkEpoch measures how the cost of Train grows: each op is one epoch

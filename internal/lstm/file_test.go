@@ -494,7 +494,7 @@ func TestDecodeBadFiles(t *testing.T) {
 		{"input weights of a wrong shape", withEntry("lstm1.weight_ih_l0", "shape", []int{6, 4}), `tensor "lstm1.weight_ih_l0" has shape [6 4], want [4·hidden inputs] with hidden, inputs ≥ 1`},
 		{"input weights not matching the layer below", withEntry("lstm2.weight_ih_l0", "shape", []int{12, 5}), `tensor "lstm2.weight_ih_l0" has shape [12 5], want [4·hidden 3] with hidden ≥ 1`},
 		{"recurrent weights transposed", withEntry("lstm1.weight_hh_l0", "shape", []int{3, 12}), `tensor "lstm1.weight_hh_l0" has shape [3 12], want [12 3]`},
-		{"dense weights transposed", withEntry("dense.weight", "shape", []int{5, 1}), `tensor "dense.weight" has shape [5 1], want [1 5]`},
+		{"dense weights transposed", withEntry("dense.weight", "shape", []int{5, 1}), `tensor "dense.weight" has shape [5 1], want [outputs 5] with 1 ≤ outputs ≤ 1024`},
 		{"bias of a wrong rank", withEntry("lstm2.bias_ih_l0", "shape", []int{4, 5}), `tensor "lstm2.bias_ih_l0" has shape [4 5], want [20]`},
 		{"NaN weight", withValue("lstm1.weight_hh_l0", 7, math.NaN()), `tensor "lstm1.weight_hh_l0" holds NaN at [2 1]`},
 		{"infinite bias", withValue("dense.bias", 0, math.Inf(-1)), `tensor "dense.bias" holds -Inf at [0]`},

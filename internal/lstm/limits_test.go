@@ -21,7 +21,7 @@ func TestNewRefusesSizesPastLimits(t *testing.T) {
 		{1, []int{4, 0}, "lstm: layer 2 has 0 units, want between 1 and 1024"},
 		{1, []int{1_000_000_000}, "lstm: layer 1 has 1000000000 units, want between 1 and 1024"},
 		{1, []int{-1 << 62}, "lstm: layer 1 has -4611686018427387904 units, want between 1 and 1024"},
-		{1, []int{1024, 1024, 1024}, "lstm: a model of 1 inputs and units [1024 1024 1024] has 21001217 parameters, over the limit of 16777216"},
+		{1, []int{1024, 1024, 1024}, "lstm: a model of 1 inputs, lstm units [1024 1024 1024] and 1 outputs has 21001217 parameters, over the limit of 16777216"},
 	} {
 		if _, err := New(c.inputs, c.units); err == nil || err.Error() != c.want {
 			t.Errorf("New(%d, %v): error %v, want %q", c.inputs, c.units, err, c.want)
@@ -86,9 +86,9 @@ type manyWindows struct{ n int }
 
 func (d manyWindows) Len() int { return d.n }
 
-func (d manyWindows) Sample(i int, x []float64) float64 {
+func (d manyWindows) Sample(i int, x, y []float64) {
 	clear(x)
-	return 0
+	clear(y)
 }
 
 // cancellingWindows is manyWindows that calls cancel whenever a sample is
@@ -98,9 +98,9 @@ type cancellingWindows struct {
 	cancel context.CancelFunc
 }
 
-func (d cancellingWindows) Sample(i int, x []float64) float64 {
+func (d cancellingWindows) Sample(i int, x, y []float64) {
 	d.cancel()
-	return d.manyWindows.Sample(i, x)
+	d.manyWindows.Sample(i, x, y)
 }
 
 // TestTrainCancelWithinEpoch cancels in the first batch of an epoch of a
@@ -146,7 +146,7 @@ func TestPredictAllRefusesBadSizes(t *testing.T) {
 	}{
 		{0, 3, "lstm: window length must be between 1 and 1048576, got 0"},
 		{1 << 62, 3, "lstm: window length must be between 1 and 1048576, got 4611686018427387904"},
-		{5, 2, "lstm: PredictAll into 2 outputs for 3 samples"},
+		{5, 2, "lstm: PredictAll into 2 values for 3 samples of 1 outputs"},
 	} {
 		err := m.PredictAll(context.Background(), manyWindows{3}, c.steps, make([]float64, c.n))
 		if err == nil || err.Error() != c.want {

@@ -9,14 +9,16 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-// trainerOutputs returns the model's outputs on the trainer's last batch.
+// trainerOutputs returns the model's outputs on the trainer's last batch
+// (B×O).
 func trainerOutputs(tr *trainer) []float64 {
 	var out []float64
+	O := tr.model.Outputs()
 	for _, h := range tr.halves {
 		if h.lo == h.hi {
 			continue
 		}
-		out = append(out, h.ws.out[:h.hi-h.lo]...)
+		out = append(out, h.ws.out[:(h.hi-h.lo)*O]...)
 	}
 	return out
 }

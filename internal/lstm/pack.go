@@ -3,11 +3,11 @@ package lstm
 // packedLayer is a layer's weights copied into the layouts that the
 // products read: B operands row-major with the output's columns contiguous.
 type packedLayer struct {
-	bias []float64 // 4H: Bih + Bhh
-	wihT []float64 // In×4H: Wihᵀ, for the input projection
-	whhT []float64 // H×4H: Whhᵀ, for the recurrence
-	whh  []float64 // 4H×roundUpCols(H): Whh, zero-padded, for dh through the recurrence
-	wih  []float64 // 4H×roundUpCols(In): Wih, zero-padded, for dh of the layer below; nil for the first layer
+	bias []float64 // G: the input projection's bias, Bih + Bhh, or for a GRU Bih alone
+	wihT []float64 // In×G: Wihᵀ, for the input projection
+	whhT []float64 // H×G: Whhᵀ, for the recurrence
+	whh  []float64 // G×roundUpCols(H): Whh, zero-padded, for dh through the recurrence
+	wih  []float64 // G×roundUpCols(In): Wih, zero-padded, for dh of the layer below; nil for the first layer
 }
 
 // packedModel is a model's weights packed for the products of forward and
@@ -23,7 +23,7 @@ type packedModel struct {
 func newPackedModel(m *Model) *packedModel {
 	p := &packedModel{fast: haveKernels(), layers: make([]packedLayer, len(m.Layers))}
 	for k, l := range m.Layers {
-		g := 4 * l.Hidden
+		g := m.Cell.gates() * l.Hidden
 		pl := &p.layers[k]
 		pl.bias = make([]float64, g)
 		pl.wihT = make([]float64, l.In*g)
@@ -48,9 +48,14 @@ func (p *packedModel) load(m *Model) {
 func (p *packedModel) loadLayer(m *Model, k int) {
 	l := &m.Layers[k]
 	pl := &p.layers[k]
-	g := 4 * l.Hidden
-	for j := range g {
-		pl.bias[j] = l.Bih[j] + l.Bhh[j]
+	g := m.Cell.gates() * l.Hidden
+	// A GRU's bhh is added to the recurrent product, not to the
+	// projection: the n gate scales that sum by r.
+	copy(pl.bias, l.Bih)
+	if m.Cell != GRU {
+		for j := range g {
+			pl.bias[j] += l.Bhh[j]
+		}
 	}
 	transpose(pl.wihT, l.Wih, g, l.In)
 	transpose(pl.whhT, l.Whh, g, l.Hidden)

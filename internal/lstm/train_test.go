@@ -19,9 +19,9 @@ type windows struct {
 
 func (w windows) Len() int { return len(w.s) - w.steps }
 
-func (w windows) Sample(i int, x []float64) float64 {
+func (w windows) Sample(i int, x, y []float64) {
 	copy(x, w.s[i:i+w.steps])
-	return w.s[i+w.steps]
+	y[0] = w.s[i+w.steps]
 }
 
 // sine returns n points of a sine wave scaled to [0.1, 0.9].
@@ -86,9 +86,10 @@ type worsening struct {
 	reads *int
 }
 
-func (w worsening) Sample(i int, x []float64) float64 {
+func (w worsening) Sample(i int, x, y []float64) {
 	*w.reads++
-	return w.windows.Sample(i, x) + float64(*w.reads)
+	w.windows.Sample(i, x, y)
+	y[0] += float64(*w.reads)
 }
 
 func TestTrainEarlyStoppingKeepsBest(t *testing.T) {
@@ -220,9 +221,9 @@ func TestPredictAllMatchesPredict(t *testing.T) {
 	m.InitKeras(9)
 	const steps = 7
 	d := windows{s: sine(evalBatch+steps+30, 0.2), steps: steps}
-	x := make([]float64, d.Len()*steps)
+	x, y := make([]float64, d.Len()*steps), make([]float64, d.Len())
 	for i := range d.Len() {
-		d.Sample(i, x[i*steps:(i+1)*steps])
+		d.Sample(i, x[i*steps:(i+1)*steps], y[i:i+1])
 	}
 	want := m.Predict(x, steps)
 	got := make([]float64, d.Len())
