@@ -61,9 +61,9 @@ func (w *workspace) forwardLayer(m *Model, k int, x []float64, nb int) {
 					if t > 0 {
 						hPrev = s.h[(r-1)*H : r*H]
 					}
-					gruRow(z[r*G:(r+1)*G], rz[r*G:(r+1)*G], hPrev, h)
+					gruRow(fast, z[r*G:(r+1)*G], rz[r*G:(r+1)*G], hPrev, h)
 				case RNN:
-					rnnRow(z[r*G:(r+1)*G], h)
+					rnnRow(fast, z[r*G:(r+1)*G], h)
 				}
 			}
 		}

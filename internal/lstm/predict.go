@@ -133,9 +133,9 @@ func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int
 					if t > 0 {
 						prev = h
 					}
-					gruRow(z[b*G:(b+1)*G], rz[b*G:(b+1)*G], prev, h)
+					gruRow(p.fast, z[b*G:(b+1)*G], rz[b*G:(b+1)*G], prev, h)
 				case RNN:
-					rnnRow(z[b*G:(b+1)*G], h)
+					rnnRow(p.fast, z[b*G:(b+1)*G], h)
 				}
 			}
 			in, sa = st.h, H
