@@ -3,8 +3,10 @@ package lstm
 // This file runs a cell (cell_lstm.go, cell_gru.go, cell_rnn.go) over a
 // layer: the products with the weights, shared by every cell, around the
 // cell's rows. A layer of H units of a cell with G = gates·H gate rows has
-// its input projection in gates (B×T×G) and, for a GRU, the recurrent part
-// in rec (B×T×G); see workspace.go.
+// its input projection in gates (B×T×Gp) and, for a GRU, the recurrent
+// part in rec (B×T×Gp); see workspace.go. Their rows are padded to
+// Gp = roundUpCols(G) columns, zero in the padding, so that the products
+// writing them run entirely in the kernels; the cells read the first G.
 
 // forwardLayer runs layer k over the nb windows of x (nb×T×In) a chunk
 // of steps at a time: once the layer below has published the chunk's
@@ -19,12 +21,13 @@ func (w *workspace) forwardLayer(m *Model, k int, x []float64, nb int) {
 	s := &w.layers[k]
 	H := l.Hidden
 	G := m.Cell.gates() * H
-	z := s.gates[:nb*T*G]
+	Gp := roundUpCols(G)
+	z := s.gates[:nb*T*Gp]
 	// The recurrent product goes into the gates, but for a GRU into rec,
 	// which starts from bhh.
 	rz := z
 	if m.Cell == GRU {
-		rz = s.rec[:nb*T*G]
+		rz = s.rec[:nb*T*Gp]
 	}
 	in := x
 	if k > 0 {
@@ -39,12 +42,12 @@ func (w *workspace) forwardLayer(m *Model, k int, x []float64, nb int) {
 		for t := t0; t < t1; t++ {
 			if m.Cell == GRU {
 				for b := range nb {
-					copy(rz[(b*T+t)*G:(b*T+t+1)*G], l.Bhh)
+					copy(rz[(b*T+t)*Gp:(b*T+t)*Gp+G], l.Bhh)
 				}
 			}
 			if t > 0 {
-				// rz[:, t] (nb×G) += h[:, t-1] (nb×H) · Whhᵀ (H×G)
-				mulAdd(fast, nb, G, H, s.h[(t-1)*H:], T*H, 1, pl.whhT, G, rz[t*G:], T*G)
+				// rz[:, t] (nb×Gp) += h[:, t-1] (nb×H) · Whhᵀ (H×Gp)
+				mulAdd(fast, nb, Gp, H, s.h[(t-1)*H:], T*H, 1, pl.whhT, Gp, rz[t*Gp:], T*Gp)
 			}
 			for b := range nb {
 				r := b*T + t
@@ -55,15 +58,15 @@ func (w *workspace) forwardLayer(m *Model, k int, x []float64, nb int) {
 					if t > 0 {
 						cPrev = s.c[(r-1)*H : r*H]
 					}
-					cellRow(fast, z[r*G:(r+1)*G], cPrev, s.c[r*H:(r+1)*H], s.tc[r*H:(r+1)*H], h)
+					cellRow(fast, z[r*Gp:r*Gp+G], cPrev, s.c[r*H:(r+1)*H], s.tc[r*H:(r+1)*H], h)
 				case GRU:
 					var hPrev []float64 // h_{t-1}; nil means h_0 = 0
 					if t > 0 {
 						hPrev = s.h[(r-1)*H : r*H]
 					}
-					gruRow(fast, z[r*G:(r+1)*G], rz[r*G:(r+1)*G], hPrev, h)
+					gruRow(fast, z[r*Gp:r*Gp+G], rz[r*Gp:r*Gp+G], hPrev, h)
 				case RNN:
-					rnnRow(fast, z[r*G:(r+1)*G], h)
+					rnnRow(fast, z[r*Gp:r*Gp+G], h)
 				}
 			}
 		}
@@ -73,18 +76,18 @@ func (w *workspace) forwardLayer(m *Model, k int, x []float64, nb int) {
 
 // project writes into layer k's gates at steps t0..t1-1 of each of the nb
 // windows their input projection from the layer's input in (nb×T×In):
-// z (rows×G) = in (rows×In) · Wihᵀ (In×G) + bias, the bias being bih + bhh,
+// z (rows×Gp) = in (rows×In) · Wihᵀ (In×Gp) + bias, the bias being bih + bhh,
 // or for a GRU bih alone.
 func (w *workspace) project(m *Model, k int, in []float64, t0, t1, nb int) {
-	T, In, G := w.steps, m.Layers[k].In, m.Cell.gates()*m.Layers[k].Hidden
+	T, In, Gp := w.steps, m.Layers[k].In, roundUpCols(m.Cell.gates()*m.Layers[k].Hidden)
 	pl := &w.packed.layers[k]
 	z := w.layers[k].gates
 	for b := 0; b < nb; b++ {
 		r0, r1 := b*T+t0, b*T+t1
 		for r := r0; r < r1; r++ {
-			copy(z[r*G:(r+1)*G], pl.bias)
+			copy(z[r*Gp:(r+1)*Gp], pl.bias)
 		}
-		mulAdd(w.packed.fast, r1-r0, G, In, in[r0*In:], In, 1, pl.wihT, G, z[r0*G:], G)
+		mulAdd(w.packed.fast, r1-r0, Gp, In, in[r0*In:], In, 1, pl.wihT, Gp, z[r0*Gp:], Gp)
 	}
 }
 
@@ -107,6 +110,7 @@ func (w *workspace) backwardLayer(m, grad *Model, k int, x []float64, nb int) {
 	H := l.Hidden
 	hp := roundUpCols(H)
 	G := m.Cell.gates() * H
+	Gp := roundUpCols(G)
 	rows := nb * T
 	in, inDim := x, l.In
 	if k > 0 {
@@ -116,10 +120,10 @@ func (w *workspace) backwardLayer(m, grad *Model, k int, x []float64, nb int) {
 	// written, so the gradients dz with respect to the input projection
 	// take their place. The gradients dzh with respect to the recurrent
 	// product are the same but for a GRU, whose are in rec.
-	dz := s.gates[:rows*G]
+	dz := s.gates[:rows*Gp]
 	dzh := dz
 	if m.Cell == GRU {
-		dzh = s.rec[:rows*G]
+		dzh = s.rec[:rows*Gp]
 	}
 	dhNext := s.dhNext[:nb*hp]
 	clear(dhNext)
@@ -141,11 +145,12 @@ func (w *workspace) backwardLayer(m, grad *Model, k int, x []float64, nb int) {
 			// dh (rows×H) = dz' (rows×G') · Wih' (G'×H)
 			w.layers[k+1].bwd.wait(T - t0)
 			G1 := m.Cell.gates() * m.Layers[k+1].Hidden
+			G1p := roundUpCols(G1)
 			dz1, wih1 := w.layers[k+1].gates, w.packed.layers[k+1].wih
 			for b := 0; b < nb; b++ {
 				r0, r1 := b*T+t0, b*T+t1
 				clear(s.dh[r0*hp : r1*hp])
-				mulAdd(fast, r1-r0, hp, G1, dz1[r0*G1:], G1, 1, wih1, hp, s.dh[r0*hp:], hp)
+				mulAdd(fast, r1-r0, hp, G1, dz1[r0*G1p:], G1p, 1, wih1, hp, s.dh[r0*hp:], hp)
 			}
 		}
 		for t := t1 - 1; t >= t0; t-- {
@@ -158,16 +163,16 @@ func (w *workspace) backwardLayer(m, grad *Model, k int, x []float64, nb int) {
 					if t > 0 {
 						cPrev = s.c[(r-1)*H : r*H]
 					}
-					cellRowBackward(fast, s.gates[r*G:(r+1)*G], s.tc[r*H:(r+1)*H], cPrev,
-						dhIn, dhN, s.dcNext[b*H:(b+1)*H], s.gates[r*G:(r+1)*G])
+					cellRowBackward(fast, s.gates[r*Gp:r*Gp+G], s.tc[r*H:(r+1)*H], cPrev,
+						dhIn, dhN, s.dcNext[b*H:(b+1)*H], s.gates[r*Gp:r*Gp+G])
 				case GRU:
 					var hPrev []float64 // h_{t-1}; nil means h_0 = 0
 					if t > 0 {
 						hPrev = s.h[(r-1)*H : r*H]
 					}
-					gruRowBackward(s.gates[r*G:(r+1)*G], s.rec[r*G:(r+1)*G], hPrev, dhIn, dhN)
+					gruRowBackward(s.gates[r*Gp:r*Gp+G], s.rec[r*Gp:r*Gp+G], hPrev, dhIn, dhN)
 				case RNN:
-					rnnRowBackward(s.h[r*H:(r+1)*H], dhIn, dhN, s.gates[r*G:(r+1)*G])
+					rnnRowBackward(s.h[r*H:(r+1)*H], dhIn, dhN, s.gates[r*Gp:r*Gp+G])
 				}
 			}
 			if t > 0 {
@@ -178,34 +183,34 @@ func (w *workspace) backwardLayer(m, grad *Model, k int, x []float64, nb int) {
 				if m.Cell != GRU {
 					clear(dhNext)
 				}
-				mulAdd(fast, nb, hp, G, dzh[t*G:], T*G, 1, pl.whh, hp, dhNext, hp)
+				mulAdd(fast, nb, hp, G, dzh[t*Gp:], T*Gp, 1, pl.whh, hp, dhNext, hp)
 			}
 		}
 		s.bwd.publish(T - t0)
 	}
 
 	// dWih (G×In) = dzᵀ (G×rows) · in (rows×In), as its transpose
-	// inᵀ (In×rows) · dz (rows×G), whose rows are as wide as the gates.
-	gT := s.gradT[:inDim*G]
+	// inᵀ (In×rows) · dz (rows×Gp), whose rows are as wide as the gates.
+	gT := s.gradT[:inDim*Gp]
 	clear(gT)
-	mulAdd(fast, inDim, G, rows, in, 1, inDim, dz, G, gT, G)
-	transpose(gl.Wih, gT, inDim, G)
+	mulAdd(fast, inDim, Gp, rows, in, 1, inDim, dz, Gp, gT, Gp)
+	transpose(gl.Wih, inDim, gT, Gp, inDim, G)
 	// dWhh (G×H) = Σ_b dzh[b, 1:T]ᵀ (G×(T-1)) · h[b, 0:T-1] ((T-1)×H),
 	// as its transpose.
-	gT = s.gradT[:H*G]
+	gT = s.gradT[:H*Gp]
 	clear(gT)
 	for b := 0; b < nb; b++ {
-		mulAdd(fast, H, G, T-1, s.h[b*T*H:], 1, H, dzh[(b*T+1)*G:], G, gT, G)
+		mulAdd(fast, H, Gp, T-1, s.h[b*T*H:], 1, H, dzh[(b*T+1)*Gp:], Gp, gT, Gp)
 	}
-	transpose(gl.Whh, gT, H, G)
-	// dbih = Σ_rows dz = 1ᵀ (1×rows) · dz (rows×G), dbhh likewise of dzh.
-	db := s.gradT[:G]
+	transpose(gl.Whh, H, gT, Gp, H, G)
+	// dbih = Σ_rows dz = 1ᵀ (1×rows) · dz (rows×Gp), dbhh likewise of dzh.
+	db := s.gradT[:Gp]
 	clear(db)
-	mulAdd(fast, 1, G, rows, w.ones, 1, 1, dz, G, db, G)
+	mulAdd(fast, 1, Gp, rows, w.ones, 1, 1, dz, Gp, db, Gp)
 	copy(gl.Bih, db)
 	if m.Cell == GRU {
 		clear(db)
-		mulAdd(fast, 1, G, rows, w.ones, 1, 1, dzh, G, db, G)
+		mulAdd(fast, 1, Gp, rows, w.ones, 1, 1, dzh, Gp, db, Gp)
 	}
 	copy(gl.Bhh, db)
 }

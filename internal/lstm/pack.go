@@ -3,9 +3,9 @@ package lstm
 // packedLayer is a layer's weights copied into the layouts that the
 // products read: B operands row-major with the output's columns contiguous.
 type packedLayer struct {
-	bias []float64 // G: the input projection's bias, Bih + Bhh, or for a GRU Bih alone
-	wihT []float64 // In×G: Wihᵀ, for the input projection
-	whhT []float64 // H×G: Whhᵀ, for the recurrence
+	bias []float64 // Gp: the input projection's bias, Bih + Bhh, or for a GRU Bih alone, zero-padded
+	wihT []float64 // In×Gp: Wihᵀ, zero-padded, for the input projection
+	whhT []float64 // H×Gp: Whhᵀ, zero-padded, for the recurrence
 	whh  []float64 // G×roundUpCols(H): Whh, zero-padded, for dh through the recurrence
 	wih  []float64 // G×roundUpCols(In): Wih, zero-padded, for dh of the layer below; nil for the first layer
 }
@@ -24,10 +24,11 @@ func newPackedModel(m *Model) *packedModel {
 	p := &packedModel{fast: haveKernels(), layers: make([]packedLayer, len(m.Layers))}
 	for k, l := range m.Layers {
 		g := m.Cell.gates() * l.Hidden
+		gp := roundUpCols(g)
 		pl := &p.layers[k]
-		pl.bias = make([]float64, g)
-		pl.wihT = make([]float64, l.In*g)
-		pl.whhT = make([]float64, l.Hidden*g)
+		pl.bias = make([]float64, gp)
+		pl.wihT = make([]float64, l.In*gp)
+		pl.whhT = make([]float64, l.Hidden*gp)
 		pl.whh = make([]float64, g*roundUpCols(l.Hidden))
 		if k > 0 {
 			pl.wih = make([]float64, g*roundUpCols(l.In))
@@ -57,19 +58,21 @@ func (p *packedModel) loadLayer(m *Model, k int) {
 			pl.bias[j] += l.Bhh[j]
 		}
 	}
-	transpose(pl.wihT, l.Wih, g, l.In)
-	transpose(pl.whhT, l.Whh, g, l.Hidden)
+	gp := roundUpCols(g)
+	transpose(pl.wihT, gp, l.Wih, l.In, g, l.In)
+	transpose(pl.whhT, gp, l.Whh, l.Hidden, g, l.Hidden)
 	pad(pl.whh, l.Whh, g, l.Hidden)
 	if pl.wih != nil {
 		pad(pl.wih, l.Wih, g, l.In)
 	}
 }
 
-// transpose writes the transpose of the r×c row-major src into dst (c×r).
-func transpose(dst, src []float64, r, c int) {
+// transpose writes the transpose of the r×c matrix src, whose rows start
+// lds values apart, into dst (c×r), whose rows start ldd values apart.
+func transpose(dst []float64, ldd int, src []float64, lds, r, c int) {
 	for i := range r {
-		for j, v := range src[i*c : (i+1)*c] {
-			dst[j*r+i] = v
+		for j, v := range src[i*lds : i*lds+c] {
+			dst[j*ldd+i] = v
 		}
 	}
 }

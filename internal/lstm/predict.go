@@ -60,8 +60,8 @@ type inference struct {
 // inferenceLayer is one layer's state at the current step for B windows,
 // of a cell with G = gates·H gate rows.
 type inferenceLayer struct {
-	z   []float64 // B×G: gate pre-activations, then the gates
-	rec []float64 // B×G: a GRU's recurrent part h_{t-1}·Whhᵀ + bhh; nil for the other cells
+	z   []float64 // B×Gp: gate pre-activations, then the gates, rows padded as in training
+	rec []float64 // B×Gp: a GRU's recurrent part h_{t-1}·Whhᵀ + bhh; nil for the other cells
 	c   []float64 // B×H: an LSTM's c_t, overwritten at each step; nil for the other cells
 	h   []float64 // B×H: h_t, overwritten at each step
 }
@@ -71,7 +71,7 @@ func newInference(m *Model, batch int) *inference {
 	hmax := 0
 	for k, l := range m.Layers {
 		h := l.Hidden
-		g := m.Cell.gates() * h
+		g := roundUpCols(m.Cell.gates() * h)
 		hmax = max(hmax, h)
 		st := inferenceLayer{z: make([]float64, batch*g), h: make([]float64, batch*h)}
 		switch m.Cell {
@@ -100,23 +100,24 @@ func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int
 			st := &s.layers[k]
 			H := l.Hidden
 			G := m.Cell.gates() * H
-			z := st.z[:nb*G]
+			Gp := roundUpCols(G)
+			z := st.z[:nb*Gp]
 			for b := range nb {
-				copy(z[b*G:(b+1)*G], pl.bias)
+				copy(z[b*Gp:(b+1)*Gp], pl.bias)
 			}
-			// z (nb×G) += x_t (nb×In) · Wihᵀ (In×G), then rz += h_{t-1}
-			// (nb×H) · Whhᵀ (H×G), rz being z but for a GRU, whose
+			// z (nb×Gp) += x_t (nb×In) · Wihᵀ (In×Gp), then rz += h_{t-1}
+			// (nb×H) · Whhᵀ (H×Gp), rz being z but for a GRU, whose
 			// recurrent part starts from bhh apart from the gates.
-			mulAdd(p.fast, nb, G, l.In, in, sa, 1, pl.wihT, G, z, G)
+			mulAdd(p.fast, nb, Gp, l.In, in, sa, 1, pl.wihT, Gp, z, Gp)
 			rz := z
 			if m.Cell == GRU {
-				rz = st.rec[:nb*G]
+				rz = st.rec[:nb*Gp]
 				for b := range nb {
-					copy(rz[b*G:(b+1)*G], l.Bhh)
+					copy(rz[b*Gp:b*Gp+G], l.Bhh)
 				}
 			}
 			if t > 0 {
-				mulAdd(p.fast, nb, G, H, st.h, H, 1, pl.whhT, G, rz, G)
+				mulAdd(p.fast, nb, Gp, H, st.h, H, 1, pl.whhT, Gp, rz, Gp)
 			}
 			for b := range nb {
 				h := st.h[b*H : (b+1)*H]
@@ -128,14 +129,14 @@ func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int
 					if t > 0 {
 						prev = st.c[b*H : (b+1)*H]
 					}
-					cellRow(p.fast, z[b*G:(b+1)*G], prev, st.c[b*H:(b+1)*H], s.tc, h)
+					cellRow(p.fast, z[b*Gp:b*Gp+G], prev, st.c[b*H:(b+1)*H], s.tc, h)
 				case GRU:
 					if t > 0 {
 						prev = h
 					}
-					gruRow(p.fast, z[b*G:(b+1)*G], rz[b*G:(b+1)*G], prev, h)
+					gruRow(p.fast, z[b*Gp:b*Gp+G], rz[b*Gp:b*Gp+G], prev, h)
 				case RNN:
-					rnnRow(p.fast, z[b*G:(b+1)*G], h)
+					rnnRow(p.fast, z[b*Gp:b*Gp+G], h)
 				}
 			}
 			in, sa = st.h, H

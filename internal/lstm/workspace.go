@@ -6,17 +6,18 @@ package lstm
 // batch-major: element (b, t, j) of a B×T×W buffer is at (b*T+t)*W + j, so
 // the rows of one time step are a strided view with leading dimension T*W.
 // Buffers of gradients with respect to h have rows of Hp = roundUpCols(H)
-// values, so that the products writing them run in whole kernel blocks.
+// values and buffers of gates rows of Gp = roundUpCols(G), zero in the
+// padding, so that the products writing them run in whole kernel blocks.
 type layerState struct {
-	gates  []float64 // B×T×G: the input projection, then in place the gates, then their gradients
-	rec    []float64 // B×T×G: a GRU's recurrent part h_{t-1}·Whhᵀ + bhh, then its gradient; nil for the other cells
+	gates  []float64 // B×T×Gp: the input projection, then in place the gates, then their gradients
+	rec    []float64 // B×T×Gp: a GRU's recurrent part h_{t-1}·Whhᵀ + bhh, then its gradient; nil for the other cells
 	c      []float64 // B×T×H: an LSTM's cell state c_t; nil for the other cells
 	tc     []float64 // B×T×H: an LSTM's tanh(c_t); nil for the other cells
 	h      []float64 // B×T×H: hidden state h_t, the layer's output sequence
 	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above, recurrence excluded; Hp zeros for the last layer
 	dhNext []float64 // B×Hp: dLoss/dh_t through h_t's use at step t+1
 	dcNext []float64 // B×H: an LSTM's dLoss/dc_t through c_t's use at step t+1; nil for the other cells
-	gradT  []float64 // max(In, H)×G: the transpose of one weight matrix's gradient, as the products compute it
+	gradT  []float64 // max(In, H)×Gp: the transpose of one weight matrix's gradient, as the products compute it
 
 	// The layer's progress in the current passes, read by the next layer
 	// of the pass, which may run on another goroutine: fwd counts the
@@ -37,16 +38,17 @@ type workspace struct {
 }
 
 // rowValues returns the number of values that a layer of h units of cell c
-// keeps per window and step: the gates, h, and an LSTM's c and tanh(c) or
-// a GRU's recurrent part.
+// keeps per window and step: the gates (padded), h, and an LSTM's c and
+// tanh(c) or a GRU's recurrent part (padded).
 func (c Cell) rowValues(h int) int {
+	gp := roundUpCols(c.gates() * h)
 	switch c {
 	case LSTM:
-		return 4*h + 3*h
+		return gp + 3*h
 	case GRU:
-		return 3*h + 3*h + h
+		return 2*gp + h
 	}
-	return 2 * h
+	return gp + h
 }
 
 // workspaceSize returns the number of float64 values that newWorkspace
@@ -70,7 +72,7 @@ func workspaceSize(m *Model, batch, steps int) (int, bool) {
 		}
 		// The rows, dh, dhNext, dcNext, gradT. The sizes are bounded by
 		// NewCell's limits and bt by MaxBatchMemory: no overflow.
-		n += bt*m.Cell.rowValues(h) + dh + batch*hp + dc + max(l.In, h)*m.Cell.gates()*h
+		n += bt*m.Cell.rowValues(h) + dh + batch*hp + dc + max(l.In, h)*roundUpCols(m.Cell.gates()*h)
 		if n > MaxBatchMemory {
 			return 0, false
 		}
@@ -86,7 +88,7 @@ func newWorkspace(m *Model, packed *packedModel, batch, steps int) *workspace {
 	bt := batch * steps
 	for k, l := range m.Layers {
 		h, hp := l.Hidden, roundUpCols(l.Hidden)
-		g := m.Cell.gates() * h
+		g := roundUpCols(m.Cell.gates() * h)
 		dh := bt * hp
 		if k == len(m.Layers)-1 {
 			dh = hp // the head's gradient goes to dhNext; see backward
