@@ -7,6 +7,20 @@ import (
 	"testing"
 )
 
+// kernelValues returns a generator, seeded by seed, of the kernels' test
+// inputs: for every third index a special value, from tiny to far past the
+// clamps of the kernels' exp and infinite, otherwise U(-8, 8).
+func kernelValues(seed uint64) func(i int) float64 {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	special := []float64{0, math.Copysign(0, -1), 1e-300, -1e-12, 0.5, -3, 19, 36.7, -40, 354, -360, 701, -708, 745, -1e4, math.Inf(1), math.Inf(-1)}
+	return func(i int) float64 {
+		if i%3 == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		return 8 * (2*rng.Float64() - 1)
+	}
+}
+
 // TestCellRowKernel compares the AVX2 cell kernel with the plain Go cell on
 // layer widths with and without a tail of fewer than four units, with and
 // without c_{t-1} (also in place), on pre-activations from tiny to far past
@@ -15,14 +29,7 @@ func TestCellRowKernel(t *testing.T) {
 	if !haveKernels() {
 		t.Skip("the CPU lacks AVX2 or FMA")
 	}
-	rng := rand.New(rand.NewPCG(5, 6))
-	special := []float64{0, math.Copysign(0, -1), 1e-300, -1e-12, 0.5, -3, 19, 36.7, -40, 354, -360, 701, -708, 745, -1e4, math.Inf(1), math.Inf(-1)}
-	value := func(i int) float64 {
-		if i%3 == 0 {
-			return special[rng.IntN(len(special))]
-		}
-		return 8 * (2*rng.Float64() - 1)
-	}
+	value := kernelValues(5)
 	for _, H := range []int{1, 3, 4, 5, 9, 50} {
 		for _, prev := range []string{"none", "separate", "in place"} {
 			name := fmt.Sprintf("H=%d c_{t-1}=%s", H, prev)
@@ -135,14 +142,7 @@ func TestGRURowKernel(t *testing.T) {
 	if !haveKernels() {
 		t.Skip("the CPU lacks AVX2 or FMA")
 	}
-	rng := rand.New(rand.NewPCG(7, 8))
-	special := []float64{0, math.Copysign(0, -1), 1e-300, -1e-12, 0.5, -3, 19, 36.7, -40, 354, -360, 701, -708, 745, -1e4, math.Inf(1), math.Inf(-1)}
-	value := func(i int) float64 {
-		if i%3 == 0 {
-			return special[rng.IntN(len(special))]
-		}
-		return 8 * (2*rng.Float64() - 1)
-	}
+	value := kernelValues(7)
 	fill := func(n int) []float64 {
 		s := make([]float64, n)
 		for i := range s {
@@ -193,22 +193,18 @@ func TestGRURowKernel(t *testing.T) {
 }
 
 // TestRNNRowKernel compares the AVX2 tanh kernel of the RNN cell with
-// math.Tanh, on widths with and without a tail, and a NaN going through.
+// math.Tanh, on widths with and without a tail, with a NaN going through.
 func TestRNNRowKernel(t *testing.T) {
 	if !haveKernels() {
 		t.Skip("the CPU lacks AVX2 or FMA")
 	}
-	rng := rand.New(rand.NewPCG(9, 10))
-	special := []float64{0, math.Copysign(0, -1), 1e-300, -1e-12, 0.5, -3, 19, 36.7, -40, 354, -360, 701, -708, 745, -1e4, math.Inf(1), math.Inf(-1), math.NaN()}
+	value := kernelValues(9)
 	for _, H := range []int{1, 3, 4, 5, 9, 50} {
 		a := make([]float64, H)
 		for i := range a {
-			if i%3 == 0 {
-				a[i] = special[rng.IntN(len(special))]
-			} else {
-				a[i] = 8 * (2*rng.Float64() - 1)
-			}
+			a[i] = value(i)
 		}
+		a[H/2] = math.NaN()
 		want, got := make([]float64, H), make([]float64, H)
 		rnnRow(false, a, want)
 		rnnRow(true, a, got)
