@@ -42,18 +42,24 @@ func TestNewRefusesSizesPastLimits(t *testing.T) {
 }
 
 // TestWorkspaceSize checks that workspaceSize counts what newWorkspace
-// allocates, as Train relies on it to refuse a batch before allocating.
+// allocates for every cell and several outputs, as Train relies on it to
+// refuse a batch before allocating.
 func TestWorkspaceSize(t *testing.T) {
-	m := filledModel(t, 1, 3, 5, 9, 2)
-	for _, c := range []struct{ batch, steps int }{{1, 1}, {4, 7}, {33, 60}} {
-		ws := newWorkspace(m, newPackedModel(m), c.batch, c.steps)
-		n := len(ws.out) + len(ws.dout) + len(ws.ones)
-		for k := range ws.layers {
-			s := &ws.layers[k]
-			n += len(s.gates) + len(s.c) + len(s.tc) + len(s.h) + len(s.dh) + len(s.dhNext) + len(s.dcNext) + len(s.gradT)
+	for _, cell := range cells {
+		m, err := NewCell(cell, 3, []int{5, 9, 2}, 4)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got, ok := workspaceSize(m, c.batch, c.steps); !ok || got != n {
-			t.Errorf("batch %d, steps %d: workspaceSize %d, %t; newWorkspace allocates %d", c.batch, c.steps, got, ok, n)
+		for _, c := range []struct{ batch, steps int }{{1, 1}, {4, 7}, {33, 60}} {
+			ws := newWorkspace(m, newPackedModel(m), c.batch, c.steps)
+			n := len(ws.out) + len(ws.dout) + len(ws.ones)
+			for k := range ws.layers {
+				s := &ws.layers[k]
+				n += len(s.gates) + len(s.rec) + len(s.c) + len(s.tc) + len(s.h) + len(s.dh) + len(s.dhNext) + len(s.dcNext) + len(s.gradT)
+			}
+			if got, ok := workspaceSize(m, c.batch, c.steps); !ok || got != n {
+				t.Errorf("%v, batch %d, steps %d: workspaceSize %d, %t; newWorkspace allocates %d", cell, c.batch, c.steps, got, ok, n)
+			}
 		}
 	}
 }

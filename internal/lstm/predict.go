@@ -237,7 +237,7 @@ func (p *Predictor) Predict(x []float64) float64 {
 // steps·In.
 func (p *Predictor) Outputs(x []float64) []float64 {
 	if len(x) != p.steps*p.m.Inputs() {
-		panic(fmt.Sprintf("lstm: Predictor.Predict on %d values, not one window of %d steps of %d inputs", len(x), p.steps, p.m.Inputs()))
+		panic(fmt.Sprintf("lstm: Predictor on %d values, not one window of %d steps of %d inputs", len(x), p.steps, p.m.Inputs()))
 	}
 	p.inf.forward(p.m, p.packed, x, 1, p.steps)
 	return p.inf.out
