@@ -58,8 +58,9 @@ func gruRow(fast bool, gx, gh, hPrev, h []float64) {
 // dhIn from above and dhNext through step t+1, it writes dLoss/dgx in place
 // of the gates and dLoss/dgh in place of gh, and replaces dhNext by
 // dLoss/dh_{t-1} through h_t's direct use of it (z·dh); the part through
-// gh is added by the caller, as a product with Whh.
-func gruRowBackward(gates, gh, hPrev, dhIn, dhNext []float64) {
+// gh is added by the caller, as a product with Whh. With fast set, whole
+// groups of four units are computed by the AVX2 kernel.
+func gruRowBackward(fast bool, gates, gh, hPrev, dhIn, dhNext []float64) {
 	H := len(dhIn)
 	r, z, n := gates[:H], gates[H:2*H], gates[2*H:3*H]
 	ghr, ghz, ghn := gh[:H], gh[H:2*H], gh[2*H:3*H]
@@ -67,15 +68,22 @@ func gruRowBackward(gates, gh, hPrev, dhIn, dhNext []float64) {
 	if hPrev != nil {
 		hPrev = hPrev[:H]
 	}
-	for j := range H {
+	from := 0
+	if fast {
+		gruBackAVX(gates[:3*H], gh[:3*H], hPrev, dhIn[:H], dhNext)
+		from = H &^ 3
+	}
+	for j := from; j < H; j++ {
 		rj, zj, nj, hn := r[j], z[j], n[j], ghn[j] // read first: written below
 		hp := 0.0
 		if hPrev != nil {
 			hp = hPrev[j]
 		}
-		// h = n + z·(h_{t-1} - n); σ' = σ(1-σ), tanh' = 1-tanh²
+		// h = n + z·(h_{t-1} - n); σ' = σ(1-σ), tanh' = 1-tanh². The
+		// conversion rounds n², as the kernel does, where the compiler
+		// could otherwise fuse it with the subtraction.
 		dh := dhIn[j] + dhNext[j]
-		dn := dh * (1 - zj) * (1 - nj*nj)
+		dn := dh * (1 - zj) * (1 - float64(nj*nj))
 		dr := dn * hn * rj * (1 - rj)
 		dz := dh * (hp - nj) * zj * (1 - zj)
 		r[j], z[j], n[j] = dr, dz, dn

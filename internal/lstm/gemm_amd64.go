@@ -51,3 +51,10 @@ func gruAVX(gx, gh, hPrev, h []float64)
 //
 //go:noescape
 func tanhAVX(x, y []float64)
+
+// gruBackAVX is gruRowBackward for units 0..len(dhIn)/4*4-1, four at a
+// time, written in assembly with AVX. Its operations are those of the Go
+// loop, unfused and in the same order, so the results are bit-identical.
+//
+//go:noescape
+func gruBackAVX(gates, gh, hPrev, dhIn, dhNext []float64)

@@ -40,3 +40,8 @@ func gruAVX(gx, gh, hPrev, h []float64) {
 func tanhAVX(x, y []float64) {
 	panic("lstm: no assembly kernels on this architecture")
 }
+
+// gruBackAVX is never called: haveKernels is false.
+func gruBackAVX(gates, gh, hPrev, dhIn, dhNext []float64) {
+	panic("lstm: no assembly kernels on this architecture")
+}

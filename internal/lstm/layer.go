@@ -170,7 +170,7 @@ func (w *workspace) backwardLayer(m, grad *Model, k int, x []float64, nb int) {
 					if t > 0 {
 						hPrev = s.h[(r-1)*H : r*H]
 					}
-					gruRowBackward(s.gates[r*Gp:r*Gp+G], s.rec[r*Gp:r*Gp+G], hPrev, dhIn, dhN)
+					gruRowBackward(fast, s.gates[r*Gp:r*Gp+G], s.rec[r*Gp:r*Gp+G], hPrev, dhIn, dhN)
 				case RNN:
 					rnnRowBackward(s.h[r*H:(r+1)*H], dhIn, dhN, s.gates[r*Gp:r*Gp+G])
 				}
