@@ -199,6 +199,9 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if net.Inputs() != 1 {
 		return nil, fmt.Errorf("model takes %d input features; lstmfc feeds it one (the price)", net.Inputs())
 	}
+	if net.Outputs() != 1 {
+		return nil, fmt.Errorf("model has %d outputs; lstmfc reads one, the next step", net.Outputs())
+	}
 	if _, ok := meta[keyLookback]; !ok {
 		return nil, fmt.Errorf("no %q in the metadata", keyLookback)
 	}

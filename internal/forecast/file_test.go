@@ -174,6 +174,20 @@ func TestDecodeMetaBoundaries(t *testing.T) {
 	if _, err := decodeMeta(two, base, "m.bin"); err == nil || !strings.Contains(err.Error(), "model takes 2 input features") {
 		t.Errorf("a two-feature network: error %v", err)
 	}
+	three, err := lstm.NewCell(lstm.GRU, 1, []int{2}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeMeta(three, base, "m.bin"); err == nil || !strings.Contains(err.Error(), "model has 3 outputs") {
+		t.Errorf("a three-output network: error %v", err)
+	}
+	gru, err := lstm.NewCell(lstm.GRU, 1, []int{2}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeMeta(gru, base, "m.bin"); err != nil {
+		t.Errorf("a one-output GRU: %v", err)
+	}
 }
 
 // TestLoadedSplitAndSeries: the stored series and split come back as

@@ -127,10 +127,10 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	}
 	z := enc.Encode(prices[:split.ValEnd])
 	lo, hi := split.Train()
-	train := enc.Windows(z, cfg.Lookback, lo, hi)
+	train := lstm.OneTarget(enc.Windows(z, cfg.Lookback, lo, hi))
 	var val lstm.Dataset
 	if lo, hi := split.Validation(); hi > lo {
-		val = enc.Windows(z, cfg.Lookback, lo, hi)
+		val = lstm.OneTarget(enc.Windows(z, cfg.Lookback, lo, hi))
 	}
 	net, err := lstm.New(1, cfg.Units)
 	if err != nil {
@@ -229,7 +229,7 @@ func (m *Model) oneStep(ctx context.Context, prices []float64, lo, hi int) ([]fl
 	}
 	w := m.Enc.Windows(m.Enc.Encode(prices[:hi]), m.Lookback, lo, hi)
 	y := make([]float64, w.Len())
-	if err := m.Net.PredictAll(ctx, w, m.Lookback, y); err != nil {
+	if err := m.Net.PredictAll(ctx, lstm.OneTarget(w), m.Lookback, y); err != nil {
 		return nil, err
 	}
 	for i, yi := range y {

@@ -8,11 +8,13 @@ import (
 )
 
 // The benchmarks run the tutorial's shape: 60-step windows of one feature,
-// two layers of 50 units.
+// two layers of 50 units. BenchmarkTrain and BenchmarkPredict run the LSTM
+// (under the names scripts/bench-vs-pytorch.sh reads), BenchmarkTrainGRU
+// and so on the other cells.
 const benchSteps = 60
 
-func benchModel(b *testing.B, nb int) (m *Model, x, y []float64) {
-	m, err := New(1, []int{50, 50})
+func benchModel(b *testing.B, cell Cell, nb int) (m *Model, x, y []float64) {
+	m, err := NewCell(cell, 1, []int{50, 50}, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,11 +31,17 @@ func benchModel(b *testing.B, nb int) (m *Model, x, y []float64) {
 	return m, x, y
 }
 
-// BenchmarkTrain measures one training step: forward, backward and Adam.
-func BenchmarkTrain(b *testing.B) {
+// BenchmarkTrain measures one training step of the LSTM: forward, backward
+// and Adam.
+func BenchmarkTrain(b *testing.B)    { benchTrain(b, LSTM) }
+func BenchmarkTrainGRU(b *testing.B) { benchTrain(b, GRU) }
+func BenchmarkTrainRNN(b *testing.B) { benchTrain(b, RNN) }
+
+// benchTrain measures one training step of the cell at batches of 1 and 32.
+func benchTrain(b *testing.B, cell Cell) {
 	for _, nb := range []int{1, 32} {
 		b.Run(fmt.Sprintf("batch=%d", nb), func(b *testing.B) {
-			m, x, y := benchModel(b, nb)
+			m, x, y := benchModel(b, cell, nb)
 			tr := newTrainer(m, benchSteps, nb, TrainConfig{}.optimizer())
 			tr.gradients(x, y)
 			tr.applyGradients()
@@ -48,11 +56,16 @@ func BenchmarkTrain(b *testing.B) {
 	}
 }
 
-// BenchmarkPredict measures inference on a batch of windows.
-func BenchmarkPredict(b *testing.B) {
+// BenchmarkPredict measures inference of the LSTM on a batch of windows.
+func BenchmarkPredict(b *testing.B)    { benchPredict(b, LSTM) }
+func BenchmarkPredictGRU(b *testing.B) { benchPredict(b, GRU) }
+func BenchmarkPredictRNN(b *testing.B) { benchPredict(b, RNN) }
+
+// benchPredict measures inference of the cell on a batch of 256 windows.
+func benchPredict(b *testing.B, cell Cell) {
 	const nb = 256
 	b.Run(fmt.Sprintf("batch=%d", nb), func(b *testing.B) {
-		m, x, _ := benchModel(b, nb)
+		m, x, _ := benchModel(b, cell, nb)
 		b.ReportAllocs()
 		for b.Loop() {
 			m.Predict(x, benchSteps)
@@ -70,8 +83,8 @@ type spread struct {
 
 func (s spread) Len() int { return s.n }
 
-func (s spread) Sample(i int, x []float64) float64 {
-	return s.d.Sample(i*(s.d.Len()/s.n), x)
+func (s spread) Sample(i int, x, y []float64) {
+	s.d.Sample(i*(s.d.Len()/s.n), x, y)
 }
 
 // BenchmarkEpoch measures how the cost of Train grows: each op is one epoch

@@ -293,3 +293,159 @@ backdf:
 backdone:
 	VZEROUPPER
 	RET
+
+// func gruAVX(gx, gh, hPrev, h []float64)
+//
+// Units 4m..4m+3 of the GRU step for every m < len(h)/4; see gruRow. An
+// empty hPrev means h_{t-1} = 0; hPrev may be h, each group being read
+// before it is written.
+TEXT ·gruAVX(SB), NOSPLIT, $0-96
+	MOVQ gx_base+0(FP), SI
+	MOVQ gh_base+24(FP), BX
+	MOVQ hPrev_base+48(FP), DX
+	MOVQ hPrev_len+56(FP), R10
+	MOVQ h_base+72(FP), DI
+	MOVQ h_len+80(FP), R9
+	MOVQ R9, CX
+	SHRQ $2, CX
+	SHLQ $3, R9
+	TESTQ CX, CX
+	JZ    grudone
+
+gruloop:
+	// r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r·gh_n)
+	VMOVUPD (SI), Y4
+	VADDPD  (BX), Y4, Y4
+	SIGMOID(Y4, Y1, X1, Y2)
+	VMOVUPD Y4, (SI)
+	VMOVUPD (SI)(R9*1), Y5
+	VADDPD  (BX)(R9*1), Y5, Y5
+	SIGMOID(Y5, Y1, X1, Y2)
+	VMOVUPD Y5, (SI)(R9*1)
+	VMOVUPD     (BX)(R9*2), Y6
+	VFMADD213PD (SI)(R9*2), Y4, Y6
+	TANH(Y6, Y1, X1, Y2)
+	VMOVUPD Y6, (SI)(R9*2)
+
+	// h = n + z·(h_{t-1} - n)
+	VXORPD Y3, Y3, Y3
+	TESTQ  R10, R10
+	JZ     grustore
+	VMOVUPD (DX), Y3
+	ADDQ    $32, DX
+
+grustore:
+	VSUBPD      Y6, Y3, Y3
+	VFMADD213PD Y6, Y5, Y3
+	VMOVUPD     Y3, (DI)
+
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  gruloop
+
+grudone:
+	VZEROUPPER
+	RET
+
+// func tanhAVX(x, y []float64)
+//
+// y[i] = tanh(x[i]) for every i < len(y)/4*4; see rnnRow.
+TEXT ·tanhAVX(SB), NOSPLIT, $0-48
+	MOVQ x_base+0(FP), SI
+	MOVQ y_base+24(FP), DI
+	MOVQ y_len+32(FP), CX
+	SHRQ $2, CX
+	JZ   tanhdone
+
+tanhloop:
+	VMOVUPD (SI), Y4
+	TANH(Y4, Y1, X1, Y2)
+	VMOVUPD Y4, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     tanhloop
+
+tanhdone:
+	VZEROUPPER
+	RET
+
+// func gruBackAVX(gates, gh, hPrev, dhIn, dhNext []float64)
+//
+// Units 4m..4m+3 of the GRU's backward step for every m < len(dhIn)/4; see
+// gruRowBackward, whose products it evaluates in the same order, unfused.
+// An empty hPrev means h_{t-1} = 0. Every slot is loaded before it is
+// stored to.
+TEXT ·gruBackAVX(SB), NOSPLIT, $0-120
+	MOVQ gates_base+0(FP), SI
+	MOVQ gh_base+24(FP), BX
+	MOVQ hPrev_base+48(FP), DX
+	MOVQ hPrev_len+56(FP), R10
+	MOVQ dhIn_base+72(FP), R8
+	MOVQ dhIn_len+80(FP), R9
+	MOVQ dhNext_base+96(FP), R12
+	MOVQ R9, CX
+	SHRQ $2, CX
+	SHLQ $3, R9
+	TESTQ CX, CX
+	JZ    grubackdone
+	VMOVUPD cellConsts<>+0(SB), Y4
+
+grubackloop:
+	// dh = dhIn + dhNext; r, z, n
+	VMOVUPD (R8), Y0
+	VADDPD  (R12), Y0, Y0
+	VMOVUPD (SI), Y1
+	VMOVUPD (SI)(R9*1), Y2
+	VMOVUPD (SI)(R9*2), Y3
+
+	// dn = dh·(1-z)·(1-n²)
+	VSUBPD Y2, Y4, Y5
+	VMULPD Y5, Y0, Y5
+	VMULPD Y3, Y3, Y6
+	VSUBPD Y6, Y4, Y6
+	VMULPD Y6, Y5, Y5
+
+	// dr = dn·gh_n·r·(1-r)
+	VMULPD (BX)(R9*2), Y5, Y6
+	VMULPD Y1, Y6, Y6
+	VSUBPD Y1, Y4, Y7
+	VMULPD Y7, Y6, Y6
+
+	// dz = dh·(h_{t-1}-n)·z·(1-z)
+	VXORPD Y7, Y7, Y7
+	TESTQ  R10, R10
+	JZ     grubackdz
+	VMOVUPD (DX), Y7
+	ADDQ    $32, DX
+
+grubackdz:
+	VSUBPD Y3, Y7, Y7
+	VMULPD Y7, Y0, Y7
+	VMULPD Y2, Y7, Y7
+	VSUBPD Y2, Y4, Y8
+	VMULPD Y8, Y7, Y7
+
+	// dgx = dr, dz, dn; dgh = dr, dz, dn·r; dhNext = dh·z
+	VMOVUPD Y6, (SI)
+	VMOVUPD Y7, (SI)(R9*1)
+	VMOVUPD Y5, (SI)(R9*2)
+	VMOVUPD Y6, (BX)
+	VMOVUPD Y7, (BX)(R9*1)
+	VMULPD  Y1, Y5, Y8
+	VMOVUPD Y8, (BX)(R9*2)
+	VMULPD  Y2, Y0, Y8
+	VMOVUPD Y8, (R12)
+
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, R8
+	ADDQ $32, R12
+	DECQ CX
+	JNZ  grubackloop
+
+grubackdone:
+	VZEROUPPER
+	RET

@@ -6,9 +6,29 @@ type Dataset interface {
 	// Len is the number of samples.
 	Len() int
 	// Sample writes sample i's input window (T×In, row-major) into x and
+	// its targets, one per output of the model, into y.
+	Sample(i int, x, y []float64)
+}
+
+// ScalarDataset is a Dataset of one target per sample, which Sample
+// returns; OneTarget makes it a Dataset.
+type ScalarDataset interface {
+	// Len is the number of samples.
+	Len() int
+	// Sample writes sample i's input window (T×In, row-major) into x and
 	// returns its target.
 	Sample(i int, x []float64) float64
 }
+
+// OneTarget returns d as a Dataset for models of one output.
+func OneTarget(d ScalarDataset) Dataset { return oneTarget{d} }
+
+// oneTarget is the Dataset of OneTarget.
+type oneTarget struct{ d ScalarDataset }
+
+func (o oneTarget) Len() int { return o.d.Len() }
+
+func (o oneTarget) Sample(i int, x, y []float64) { y[0] = o.d.Sample(i, x) }
 
 // TrainConfig are the settings of Train.
 type TrainConfig struct {

@@ -18,7 +18,7 @@ func ExampleTrain() {
 	// The windows of the (already scaled) series, as views: targets
 	// 10..149 train, 150..199 validate.
 	enc := window.Encoding{Target: window.Price}
-	train, val := enc.Windows(s, steps, steps, 150), enc.Windows(s, steps, 150, len(s))
+	train, val := lstm.OneTarget(enc.Windows(s, steps, steps, 150)), lstm.OneTarget(enc.Windows(s, steps, 150, len(s)))
 
 	m, err := lstm.New(1, []int{8})
 	if err != nil {
@@ -52,10 +52,11 @@ func meanSquaredError(m *lstm.Model, d lstm.Dataset, steps int) float64 {
 	if err := m.PredictAll(context.Background(), d, steps, pred); err != nil {
 		return math.NaN()
 	}
-	x := make([]float64, steps*m.Inputs())
+	x, y := make([]float64, steps*m.Inputs()), make([]float64, 1)
 	var sum float64
 	for i, p := range pred {
-		r := p - d.Sample(i, x)
+		d.Sample(i, x, y)
+		r := p - y[0]
 		sum += r * r
 	}
 	return sum / float64(len(pred))

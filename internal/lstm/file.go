@@ -163,8 +163,8 @@ func checksum(b []byte, at int) [sha256.Size]byte {
 }
 
 // Decode reads a model file from b: a safetensors file with the tensors of
-// Params and the MetaFormat key. The architecture (inputs, number of layers,
-// hidden sizes) comes from the tensors' shapes; F32 and F64 tensors are
+// Params and the MetaFormat key. The architecture (cell, inputs, number of
+// layers, hidden sizes, outputs) comes from the tensors' names and shapes; F32 and F64 tensors are
 // accepted. When the file has a MetaChecksum, Decode verifies it first; a
 // file that fails is refused as damaged. It returns the model and the
 // file's metadata without MetaChecksum. Errors are one line starting with
@@ -399,15 +399,11 @@ func dtypeSize(dtype string) int {
 // against each other, and builds the model they describe.
 func decodeTensors(entries map[string]tensorEntry, data []byte) (*Model, error) {
 	names := slices.Sorted(maps.Keys(entries))
-	layers := 0
-	for _, name := range names {
-		k := layerIndex(name)
-		if k == 0 && name != "dense.weight" && name != "dense.bias" {
-			return nil, fmt.Errorf("unknown tensor %q", name)
-		}
-		layers = max(layers, k)
+	cell, layers, err := cellOf(names)
+	if err != nil {
+		return nil, err
 	}
-	if err := checkPresent(entries, layers); err != nil {
+	if err := checkPresent(entries, cell, layers); err != nil {
 		return nil, err
 	}
 	for _, name := range names {
@@ -418,13 +414,17 @@ func decodeTensors(entries map[string]tensorEntry, data []byte) (*Model, error) 
 	if err := checkCoverage(entries, len(data)); err != nil {
 		return nil, err
 	}
-	units, err := unitsOf(entries, layers)
+	units, err := unitsOf(entries, cell, layers)
 	if err != nil {
 		return nil, err
 	}
-	m, err := New(entries["lstm1.weight_ih_l0"].Shape[1], units)
+	outputs, err := outputsOf(entries, units[len(units)-1])
 	if err != nil {
-		return nil, err // unreachable: unitsOf checked every size
+		return nil, err
+	}
+	m, err := NewCell(cell, entries[cell.String()+"1.weight_ih_l0"].Shape[1], units, outputs)
+	if err != nil {
+		return nil, err // unreachable: unitsOf and outputsOf checked every size
 	}
 	for _, p := range m.Params() {
 		e := entries[p.Name]
@@ -446,34 +446,68 @@ func decodeTensors(entries map[string]tensorEntry, data []byte) (*Model, error) 
 	return m, nil
 }
 
-// layerIndex returns k when name is one of the four parameters of layer
-// lstm{k}, written without leading zeros, and 0 otherwise.
-func layerIndex(name string) int {
-	rest, ok := strings.CutPrefix(name, "lstm")
-	if !ok {
-		return 0
+// cellOf returns the cell of the layers that the tensor names (sorted)
+// describe and their number, the largest k of a name {cell}{k}.param. The
+// cell is that of layer 1, or of the lowest layer named; a tensor of a
+// layer of another cell is an error naming it, as is a name that is
+// neither a layer's nor the head's. Without any layer's tensor the cell is
+// LSTM, whose missing tensors checkPresent reports.
+func cellOf(names []string) (Cell, int, error) {
+	cell, lowest, layers := LSTM, 0, 0
+	for _, name := range names {
+		c, k := layerIndex(name)
+		if k == 0 {
+			if name != "dense.weight" && name != "dense.bias" {
+				return 0, 0, fmt.Errorf("unknown tensor %q", name)
+			}
+			continue
+		}
+		if lowest == 0 || k < lowest {
+			cell, lowest = c, k
+		}
+		layers = max(layers, k)
 	}
-	digits, param, _ := strings.Cut(rest, ".")
-	if !slices.Contains(layerParams(), param) {
-		return 0
+	for _, name := range names {
+		if c, k := layerIndex(name); k > 0 && c != cell {
+			return 0, 0, fmt.Errorf("tensor %q is of a %v layer, but layer %d is %v: all layers of a model have one cell", name, c, lowest, cell)
+		}
 	}
-	k, err := strconv.Atoi(digits)
-	if err != nil || k < 1 || strconv.Itoa(k) != digits {
-		return 0
-	}
-	return k
+	return cell, layers, nil
 }
 
-// layerParams returns the names of an LSTM layer's parameters, which follow
-// "lstm{k}." in a tensor's name.
+// layerIndex returns the cell and k when name is one of the four
+// parameters of layer {cell}{k}, k written without leading zeros, and k = 0
+// otherwise.
+func layerIndex(name string) (Cell, int) {
+	for c, prefix := range cellNames {
+		rest, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			continue
+		}
+		digits, param, _ := strings.Cut(rest, ".")
+		if !slices.Contains(layerParams(), param) {
+			return 0, 0
+		}
+		k, err := strconv.Atoi(digits)
+		if err != nil || k < 1 || strconv.Itoa(k) != digits {
+			return 0, 0
+		}
+		return Cell(c), k
+	}
+	return 0, 0
+}
+
+// layerParams returns the names of a layer's parameters, which follow
+// "{cell}{k}." in a tensor's name.
 func layerParams() []string {
 	return []string{"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
 }
 
-// checkPresent checks that entries has every tensor of a model with the given
-// number of layers. A name such as lstm999999999.bias_ih_l0 claims many
-// layers, so the names are checked one at a time rather than listed first.
-func checkPresent(entries map[string]tensorEntry, layers int) error {
+// checkPresent checks that entries has every tensor of a model of the cell
+// with the given number of layers. A name such as lstm999999999.bias_ih_l0
+// claims many layers, so the names are checked one at a time rather than
+// listed first.
+func checkPresent(entries map[string]tensorEntry, cell Cell, layers int) error {
 	present := func(name string) error {
 		if _, ok := entries[name]; !ok {
 			return fmt.Errorf("missing tensor %q", name)
@@ -482,7 +516,7 @@ func checkPresent(entries map[string]tensorEntry, layers int) error {
 	}
 	for k := 1; k <= max(layers, 1); k++ {
 		for _, param := range layerParams() {
-			if err := present("lstm" + strconv.Itoa(k) + "." + param); err != nil {
+			if err := present(cell.String() + strconv.Itoa(k) + "." + param); err != nil {
 				return err
 			}
 		}
@@ -549,29 +583,45 @@ func checkCoverage(entries map[string]tensorEntry, dataLen int) error {
 	return nil
 }
 
-// unitsOf returns the hidden size of each of the layers, read from the
-// input weights' shapes. It also checks the recurrent weights' shapes, which
-// bounds the size of the model New allocates by the size of the file.
-func unitsOf(entries map[string]tensorEntry, layers int) ([]int, error) {
+// unitsOf returns the hidden size of each of the layers of the cell, read
+// from the input weights' shapes. It also checks the recurrent weights'
+// shapes, which bounds the size of the model NewCell allocates by the size
+// of the file.
+func unitsOf(entries map[string]tensorEntry, cell Cell, layers int) ([]int, error) {
 	var units []int
+	g := cell.gates()
+	rows := "hidden"
+	if g > 1 {
+		rows = strconv.Itoa(g) + "·hidden"
+	}
 	for k := 1; k <= layers; k++ {
-		prefix := "lstm" + strconv.Itoa(k) + "."
+		prefix := cell.String() + strconv.Itoa(k) + "."
 		ih := entries[prefix+"weight_ih_l0"]
-		want := "[4·hidden inputs] with hidden, inputs ≥ 1"
+		want := fmt.Sprintf("[%s inputs] with hidden, inputs ≥ 1", rows)
 		if k > 1 {
-			want = fmt.Sprintf("[4·hidden %d] with hidden ≥ 1", units[k-2])
+			want = fmt.Sprintf("[%s %d] with hidden ≥ 1", rows, units[k-2])
 		}
-		if len(ih.Shape) != 2 || ih.Shape[0] < 4 || ih.Shape[0]%4 != 0 || ih.Shape[1] < 1 || (k > 1 && ih.Shape[1] != units[k-2]) {
-			return nil, fmt.Errorf("tensor %q has shape %v, want %s", prefix+"weight_ih_l0", ih.Shape, want)
+		if len(ih.Shape) != 2 || ih.Shape[0] < g || ih.Shape[0]%g != 0 || ih.Shape[1] < 1 || (k > 1 && ih.Shape[1] != units[k-2]) {
+			return nil, fmt.Errorf("tensor %q has shape %v, want %s (a %v layer)", prefix+"weight_ih_l0", ih.Shape, want, cell)
 		}
-		h := ih.Shape[0] / 4
+		h := ih.Shape[0] / g
 		hh := entries[prefix+"weight_hh_l0"]
-		if !slices.Equal(hh.Shape, []int{4 * h, h}) {
-			return nil, fmt.Errorf("tensor %q has shape %v, want %v", prefix+"weight_hh_l0", hh.Shape, []int{4 * h, h})
+		if !slices.Equal(hh.Shape, []int{g * h, h}) {
+			return nil, fmt.Errorf("tensor %q has shape %v, want %v (a %v layer)", prefix+"weight_hh_l0", hh.Shape, []int{g * h, h}, cell)
 		}
 		units = append(units, h)
 	}
 	return units, nil
+}
+
+// outputsOf returns the number of outputs of the dense head, the rows of
+// dense.weight, whose columns must be the last layer's hidden units.
+func outputsOf(entries map[string]tensorEntry, hidden int) (int, error) {
+	w := entries["dense.weight"].Shape
+	if len(w) != 2 || w[0] < 1 || w[0] > MaxOutputs || w[1] != hidden {
+		return 0, fmt.Errorf("tensor %q has shape %v, want [outputs %d] with 1 ≤ outputs ≤ %d", "dense.weight", w, hidden, MaxOutputs)
+	}
+	return w[0], nil
 }
 
 // checkFinite returns an error naming p and the position of its first NaN

@@ -189,6 +189,100 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	}
 }
 
+// TestEncodeDecodeCells round-trips a model of every cell and several
+// outputs bit for bit, and a file's cell and head come from its tensors.
+func TestEncodeDecodeCells(t *testing.T) {
+	for _, cell := range cells {
+		m, err := NewCell(cell, 2, []int{3, 5}, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(3, 4))
+		for i := range m.Data {
+			m.Data[i] = rng.NormFloat64()
+		}
+		got, _, err := Decode(encodeModel(t, m, someMeta()))
+		if err != nil {
+			t.Fatalf("%v: %v", cell, err)
+		}
+		if got.Cell != cell || got.Inputs() != 2 || !slices.Equal(got.Units(), []int{3, 5}) || got.Outputs() != 4 {
+			t.Errorf("%v: loaded %v, inputs %d, units %v, %d outputs; want %v, 2, [3 5], 4",
+				cell, got.Cell, got.Inputs(), got.Units(), got.Outputs(), cell)
+		}
+		if !sameBits(got.Data, m.Data) {
+			t.Errorf("%v: loaded parameters differ from the saved ones", cell)
+		}
+	}
+}
+
+// TestDecodeCellsRefused refuses, with one line naming the tensor, a layer
+// of one cell followed by another and a GRU or RNN layer of another
+// cell's shape.
+func TestDecodeCellsRefused(t *testing.T) {
+	renamed := func(m *Model, from, to string) []byte {
+		return edited(t, encodeModel(t, m, someMeta()), func(h map[string]any, data []byte) []byte {
+			for name, e := range h {
+				if rest, ok := strings.CutPrefix(name, from); ok {
+					delete(h, name)
+					h[to+rest] = e
+				}
+			}
+			return data
+		})
+	}
+	lstm := filledModel(t, 1, 2, 3, 5)
+	gru, err := NewCell(GRU, 2, []int{3, 5}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"lstm then gru", renamed(lstm, "lstm2.", "gru2."), `tensor "gru2.bias_hh_l0" is of a gru layer, but layer 1 is lstm: all layers of a model have one cell`},
+		{"gru then rnn", renamed(gru, "gru2.", "rnn2."), `tensor "rnn2.bias_hh_l0" is of a rnn layer, but layer 1 is gru: all layers of a model have one cell`},
+		{"gru of lstm shape", renamed(filledModel(t, 2, 2, 5, 3), "lstm", "gru"), `tensor "gru1.weight_ih_l0" has shape [20 2], want [3·hidden inputs] with hidden, inputs ≥ 1 (a gru layer)`},
+		// 4·3 rows are also 3·4: the recurrent weights tell.
+		{"gru of lstm shape, rows a multiple of 3", renamed(lstm, "lstm", "gru"), `tensor "gru1.weight_hh_l0" has shape [12 3], want [12 4] (a gru layer)`},
+		{"rnn of gru shape", renamed(gru, "gru", "rnn"), `tensor "rnn1.weight_hh_l0" has shape [9 3], want [9 9] (a rnn layer)`},
+		{"lstm of gru shape", renamed(gru, "gru", "lstm"), `tensor "lstm1.weight_ih_l0" has shape [9 2], want [4·hidden inputs] with hidden, inputs ≥ 1 (a lstm layer)`},
+	} {
+		_, _, err := Decode(c.file)
+		if want := "model file: " + c.want; err == nil || err.Error() != want {
+			t.Errorf("%s: error %v, want %q", c.name, err, want)
+		}
+	}
+}
+
+// TestDecodePyTorchStackExports loads the golden files' PyTorch exports of
+// GRU and RNN stacks and of heads of several outputs, with the lstmfc
+// format added, as the models whose parameters the JSON files list.
+func TestDecodePyTorchStackExports(t *testing.T) {
+	for _, name := range []string{"golden_gru_small", "golden_rnn_small", "golden_lstm_f3_o5_small", "golden_gru_f2_o3_small"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "file_"+name+".safetensors"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, data := splitFile(t, b)
+		h[metadataName].(map[string]any)[MetaFormat] = Format
+		m, _, err := Decode(joinFile(t, h, data))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		g := readGolden(t, filepath.Join("testdata", name+".json"))
+		want := g.model(t)
+		if m.Cell != want.Cell || m.Inputs() != want.Inputs() || !slices.Equal(m.Units(), want.Units()) || m.Outputs() != want.Outputs() {
+			t.Errorf("%s: decoded %v, %d inputs, units %v, %d outputs; want %v, %d, %v, %d", name,
+				m.Cell, m.Inputs(), m.Units(), m.Outputs(), want.Cell, want.Inputs(), want.Units(), want.Outputs())
+			continue
+		}
+		if !sameBits(m.Data, want.Data) {
+			t.Errorf("%s: decoded parameters differ from the JSON's", name)
+		}
+	}
+}
+
 // TestEncodeDecodePredictsTheSame checks the round trip where it matters: a
 // trained model's predictions after Encode and Decode, bit for bit.
 func TestEncodeDecodePredictsTheSame(t *testing.T) {
@@ -494,7 +588,7 @@ func TestDecodeBadFiles(t *testing.T) {
 		{"input weights of a wrong shape", withEntry("lstm1.weight_ih_l0", "shape", []int{6, 4}), `tensor "lstm1.weight_ih_l0" has shape [6 4], want [4·hidden inputs] with hidden, inputs ≥ 1`},
 		{"input weights not matching the layer below", withEntry("lstm2.weight_ih_l0", "shape", []int{12, 5}), `tensor "lstm2.weight_ih_l0" has shape [12 5], want [4·hidden 3] with hidden ≥ 1`},
 		{"recurrent weights transposed", withEntry("lstm1.weight_hh_l0", "shape", []int{3, 12}), `tensor "lstm1.weight_hh_l0" has shape [3 12], want [12 3]`},
-		{"dense weights transposed", withEntry("dense.weight", "shape", []int{5, 1}), `tensor "dense.weight" has shape [5 1], want [1 5]`},
+		{"dense weights transposed", withEntry("dense.weight", "shape", []int{5, 1}), `tensor "dense.weight" has shape [5 1], want [outputs 5] with 1 ≤ outputs ≤ 1024`},
 		{"bias of a wrong rank", withEntry("lstm2.bias_ih_l0", "shape", []int{4, 5}), `tensor "lstm2.bias_ih_l0" has shape [4 5], want [20]`},
 		{"NaN weight", withValue("lstm1.weight_hh_l0", 7, math.NaN()), `tensor "lstm1.weight_hh_l0" holds NaN at [2 1]`},
 		{"infinite bias", withValue("dense.bias", 0, math.Inf(-1)), `tensor "dense.bias" holds -Inf at [0]`},

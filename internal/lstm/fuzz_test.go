@@ -28,7 +28,14 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add(edited(f, small, func(h map[string]any, data []byte) []byte { return data })) // no checksum
 	f.Add(rawFile(`{"__metadata__":{"format":"lstmfc/1","a":"1","a":"2"}}`, nil))
-	for _, name := range []string{"file_golden_small.safetensors", "file_small.safetensors"} {
+	for _, cell := range []Cell{GRU, RNN} {
+		m, err := NewCell(cell, 2, []int{3, 2}, 3)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(encodeModel(f, m, someMeta()))
+	}
+	for _, name := range []string{"file_golden_small.safetensors", "file_small.safetensors", "file_golden_gru_f2_o3_small.safetensors"} {
 		b, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)
@@ -55,7 +62,8 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Decode of a re-encoded model: %v", err)
 		}
-		if again.Inputs() != m.Inputs() || !slices.Equal(again.Units(), m.Units()) || !sameBits(again.Data, m.Data) {
+		if again.Cell != m.Cell || again.Inputs() != m.Inputs() || !slices.Equal(again.Units(), m.Units()) ||
+			again.Outputs() != m.Outputs() || !sameBits(again.Data, m.Data) {
 			t.Fatal("re-encoded model differs from the decoded one")
 		}
 		if !maps.Equal(againMeta, meta) {

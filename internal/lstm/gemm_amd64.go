@@ -39,3 +39,22 @@ func cellBackAVX(gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64)
 //
 //go:noescape
 func adamAVX(p, g, m, v []float64, beta1, beta2, stepSize, sqrtBC2, eps float64)
+
+// gruAVX is gruRow for units 0..len(h)/4*4-1, four at a time, written in
+// assembly with AVX2 and FMA, with cellAVX's exp.
+//
+//go:noescape
+func gruAVX(gx, gh, hPrev, h []float64)
+
+// tanhAVX is rnnRow for units 0..len(y)/4*4-1, four at a time, written in
+// assembly with AVX2 and FMA, with cellAVX's tanh.
+//
+//go:noescape
+func tanhAVX(x, y []float64)
+
+// gruBackAVX is gruRowBackward for units 0..len(dhIn)/4*4-1, four at a
+// time, written in assembly with AVX. Its operations are those of the Go
+// loop, unfused and in the same order, so the results are bit-identical.
+//
+//go:noescape
+func gruBackAVX(gates, gh, hPrev, dhIn, dhNext []float64)

@@ -30,3 +30,18 @@ func cellBackAVX(gates, tc, cPrev, dhIn, dhNext, dcNext, dgates []float64) {
 func adamAVX(p, g, m, v []float64, beta1, beta2, stepSize, sqrtBC2, eps float64) {
 	panic("lstm: no assembly kernels on this architecture")
 }
+
+// gruAVX is never called: haveKernels is false.
+func gruAVX(gx, gh, hPrev, h []float64) {
+	panic("lstm: no assembly kernels on this architecture")
+}
+
+// tanhAVX is never called: haveKernels is false.
+func tanhAVX(x, y []float64) {
+	panic("lstm: no assembly kernels on this architecture")
+}
+
+// gruBackAVX is never called: haveKernels is false.
+func gruBackAVX(gates, gh, hPrev, dhIn, dhNext []float64) {
+	panic("lstm: no assembly kernels on this architecture")
+}

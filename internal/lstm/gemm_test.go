@@ -100,19 +100,21 @@ func TestMulAddPanicsOutOfBounds(t *testing.T) {
 // with the gonum products forced, so that the path of CPUs without the
 // kernels is tested on every machine.
 func TestTrainerFallbackMatchesReference(t *testing.T) {
-	m, x, y := randomProblem(t, 6, []int{9, 5}, 5, 7, 0.6, 13)
-	wantLoss, _, wantGrad := referenceGradients(m, x, y, 5)
-	for _, fast := range []bool{false, haveKernels()} {
-		tr := newTrainer(m, 5, 7, TrainConfig{}.optimizer())
-		tr.packed.fast = fast
-		loss := tr.gradients(x, y)
-		if !scalar.EqualWithinAbsOrRel(loss, wantLoss, 1e-14, 1e-12) {
-			t.Errorf("fast=%t: loss %v, reference %v", fast, loss, wantLoss)
-		}
-		for i, g := range tr.grad.Data {
-			if !scalar.EqualWithinAbsOrRel(g, wantGrad.Data[i], 1e-14, 1e-10) {
-				t.Errorf("fast=%t: gradient %d is %v, reference %v", fast, i, g, wantGrad.Data[i])
-				break
+	for _, cell := range cells {
+		m, x, y := randomProblem(t, cell, 6, []int{9, 5}, 2, 5, 7, 0.6, 13)
+		wantLoss, _, wantGrad := referenceGradients(m, x, y, 5)
+		for _, fast := range []bool{false, haveKernels()} {
+			tr := newTrainer(m, 5, 7, TrainConfig{}.optimizer())
+			tr.packed.fast = fast
+			loss := tr.gradients(x, y)
+			if !scalar.EqualWithinAbsOrRel(loss, wantLoss, 1e-14, 1e-12) {
+				t.Errorf("%v fast=%t: loss %v, reference %v", cell, fast, loss, wantLoss)
+			}
+			for i, g := range tr.grad.Data {
+				if !scalar.EqualWithinAbsOrRel(g, wantGrad.Data[i], 1e-14, 1e-10) {
+					t.Errorf("%v fast=%t: gradient %d is %v, reference %v", cell, fast, i, g, wantGrad.Data[i])
+					break
+				}
 			}
 		}
 	}

@@ -1,11 +1,13 @@
 package lstm
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -44,20 +46,21 @@ type adamState struct {
 	ExpAvgSq tensor `json:"exp_avg_sq"`
 }
 
-// golden is the content of a file written by shared/reference/make_golden.py.
+// golden is the content of a file written by shared/reference/make_golden.py
+// (an LSTM of two layers, config H1 and H2) or make_golden_stack.py (config
+// cell, units, features and outputs).
 type golden struct {
-	Config struct{ H1, H2, T, B int }
-	Params map[string]tensor
-	X, Y   tensor
-	Out    tensor  `json:"outputs"`
-	Loss   float64 `json:"loss"`
-	Inter  struct {
-		H1Seq  tensor `json:"lstm1_h_seq"`
-		H1Last tensor `json:"lstm1_h_last"`
-		C1Last tensor `json:"lstm1_c_last"`
-		H2Last tensor `json:"lstm2_h_last"`
-		C2Last tensor `json:"lstm2_c_last"`
-	} `json:"intermediates"`
+	Config struct {
+		Cell              string
+		Units             []int
+		Features, Outputs int
+		H1, H2, T, B      int
+	}
+	Params  map[string]tensor
+	X, Y    tensor
+	Out     tensor            `json:"outputs"`
+	Loss    float64           `json:"loss"`
+	Inter   map[string]tensor `json:"intermediates"`
 	Grads   map[string]tensor
 	Params1 map[string]tensor    `json:"params_after_step1"`
 	Adam1   map[string]adamState `json:"adam_state_after_step1"`
@@ -66,6 +69,34 @@ type golden struct {
 	Adam4   map[string]adamState `json:"adam_state_after_step4"`
 	Out4    tensor               `json:"outputs_after_step4"`
 	Loss4   float64              `json:"loss_after_step4"`
+}
+
+// model returns a model of g's architecture with g's initial parameters.
+func (g *golden) model(t *testing.T) *Model {
+	t.Helper()
+	c := g.Config
+	cell, err := ParseCell(cmp.Or(c.Cell, "lstm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := c.Units
+	if units == nil {
+		units = []int{c.H1, c.H2}
+	}
+	m, err := NewCell(cell, max(c.Features, 1), units, max(c.Outputs, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Params) != len(m.Params()) {
+		t.Fatalf("golden has %d tensors, model %d", len(g.Params), len(m.Params()))
+	}
+	for _, p := range m.Params() {
+		if len(g.Params[p.Name]) != len(p.Data) {
+			t.Fatalf("%s: golden has %d values, model %d", p.Name, len(g.Params[p.Name]), len(p.Data))
+		}
+		copy(p.Data, g.Params[p.Name])
+	}
+	return m
 }
 
 func readGolden(t *testing.T, path string) *golden {
@@ -147,28 +178,42 @@ func lastStep(seq []float64, b, steps, h int) []float64 {
 	return out
 }
 
+// checkIntermediates compares the layers' states in ws after a forward
+// pass with g's intermediates: {cell}{k}_h_seq (B×T×H), and for an LSTM
+// {cell}{k}_h_last and _c_last (B×H). Every key must be one of these.
+func checkIntermediates(t *testing.T, g *golden, m *Model, ws *workspace) {
+	t.Helper()
+	B, T := g.Config.B, g.Config.T
+	for name, want := range g.Inter {
+		layer, what, _ := strings.Cut(name, "_")
+		c, k := layerIndex(layer + ".weight_ih_l0")
+		if k == 0 || c != m.Cell || k > len(m.Layers) {
+			t.Fatalf("intermediate %q is of no layer of the model", name)
+		}
+		s, H := &ws.layers[k-1], m.Layers[k-1].Hidden
+		switch what {
+		case "h_seq":
+			checkAbs(t, name, s.h[:B*T*H], want)
+		case "h_last":
+			checkAbs(t, name, lastStep(s.h, B, T, H), want)
+		case "c_last":
+			checkAbs(t, name, lastStep(s.c, B, T, H), want)
+		default:
+			t.Fatalf("unknown intermediate %q", name)
+		}
+	}
+}
+
+// testGolden checks the forward pass, the loss, the gradients and four
+// Adam steps of the model of the golden file at path against PyTorch's.
 func testGolden(t *testing.T, path string) {
 	g := readGolden(t, path)
 	c := g.Config
-	m, err := New(1, []int{c.H1, c.H2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range m.Params() {
-		if len(g.Params[p.Name]) != len(p.Data) {
-			t.Fatalf("%s: golden has %d values, model %d", p.Name, len(g.Params[p.Name]), len(p.Data))
-		}
-		copy(p.Data, g.Params[p.Name])
-	}
+	m := g.model(t)
 	ws := newWorkspace(m, newPackedModel(m), c.B, c.T)
 	ws.forward(m, g.X, c.B)
 	checkAbs(t, "outputs", ws.out, g.Out)
-	l1, l2 := &ws.layers[0], &ws.layers[1]
-	checkAbs(t, "lstm1_h_seq", l1.h[:c.B*c.T*c.H1], g.Inter.H1Seq)
-	checkAbs(t, "lstm1_h_last", lastStep(l1.h, c.B, c.T, c.H1), g.Inter.H1Last)
-	checkAbs(t, "lstm1_c_last", lastStep(l1.c, c.B, c.T, c.H1), g.Inter.C1Last)
-	checkAbs(t, "lstm2_h_last", lastStep(l2.h, c.B, c.T, c.H2), g.Inter.H2Last)
-	checkAbs(t, "lstm2_c_last", lastStep(l2.c, c.B, c.T, c.H2), g.Inter.C2Last)
+	checkIntermediates(t, g, m, ws)
 
 	tr := newTrainer(m, c.T, c.B, TrainConfig{}.optimizer())
 	loss := tr.gradients(g.X, g.Y)
@@ -199,16 +244,36 @@ func testGolden(t *testing.T, path string) {
 	out := m.Predict(g.X, c.T)
 	checkAbs(t, "outputs after step 4", out, g.Out4)
 	var sum float64
-	for b, o := range out {
-		sum += (o - g.Y[b]) * (o - g.Y[b])
+	for i, o := range out {
+		sum += (o - g.Y[i]) * (o - g.Y[i])
 	}
-	checkAbs(t, "loss after step 4", []float64{sum / float64(c.B)}, []float64{g.Loss4})
+	checkAbs(t, "loss after step 4", []float64{sum / float64(len(out))}, []float64{g.Loss4})
 }
 
 func TestGoldenSmall(t *testing.T) {
 	testGolden(t, filepath.Join("testdata", "golden_small.json"))
 }
 
+// sharedGolden is the directory of the shared golden files, beside the
+// project's checkout; the large ones are read from there, not copied.
+var sharedGolden = filepath.Join("..", "..", "..", "shared", "golden")
+
 func TestGoldenSeed(t *testing.T) {
-	testGolden(t, filepath.Join("..", "..", "..", "shared", "golden", "golden_seed.json"))
+	testGolden(t, filepath.Join(sharedGolden, "golden_seed.json"))
+}
+
+// TestGoldenStack checks the other cells, several features and several
+// outputs against PyTorch: the small files are in testdata, the 50-unit
+// ones of the tutorial's shape in the shared directory.
+func TestGoldenStack(t *testing.T) {
+	for _, path := range []string{
+		filepath.Join("testdata", "golden_gru_small.json"),
+		filepath.Join("testdata", "golden_rnn_small.json"),
+		filepath.Join("testdata", "golden_lstm_f3_o5_small.json"),
+		filepath.Join("testdata", "golden_gru_f2_o3_small.json"),
+		filepath.Join(sharedGolden, "golden_gru_seed.json"),
+		filepath.Join(sharedGolden, "golden_rnn_seed.json"),
+	} {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".json"), func(t *testing.T) { testGolden(t, path) })
+	}
 }

@@ -8,32 +8,43 @@ import (
 	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
-// InitKeras sets m's parameters as Keras initialises LSTM(units) and
-// Dense(1) layers, drawing from a PCG generator seeded by seed, so the same
-// seed gives bit-identical weights:
-//   - Wih is Glorot-uniform for Keras's In×4H kernel, U(±√(6/(In+4H))),
+// InitKeras sets m's parameters as Keras initialises the layers of its
+// cell (LSTM, GRU with reset_after, SimpleRNN) and a Dense head, drawing
+// from a PCG generator seeded by seed, so the same seed gives bit-identical
+// weights. With G gate blocks of H rows (4, 3 or 1):
+//   - Wih is Glorot-uniform for Keras's In×GH kernel, U(±√(6/(In+GH))),
 //     stored transposed;
-//   - Whh is Keras's orthogonal H×4H recurrent kernel (gain 1), stored
+//   - Whh is Keras's orthogonal H×GH recurrent kernel (gain 1), stored
 //     transposed, so its H columns are orthonormal;
-//   - Bih is 1 on the forget gate and 0 elsewhere, Bhh is 0, so their sum,
-//     Keras's single bias, has unit_forget_bias;
-//   - DenseW is Glorot-uniform for Keras's H×1 kernel and DenseB is 0.
+//   - the biases are 0 but for an LSTM's Bih, which is 1 on the forget
+//     gate, so that Bih + Bhh, Keras's single bias, has unit_forget_bias;
+//   - DenseW is Glorot-uniform for Keras's H×O kernel, stored transposed,
+//     and DenseB is 0.
+//
+// Keras orders a GRU's gates z, r, h where PyTorch has r, z, n; the draws
+// are independent and identically distributed across the gates, and the
+// orthogonal kernel stays orthogonal with its blocks permuted, so filling
+// PyTorch's layout directly draws from the same distribution.
 func (m *Model) InitKeras(seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0))
+	g := m.Cell.gates()
 	for k := range m.Layers {
 		l := &m.Layers[k]
 		h := l.Hidden
-		glorot(rng, l.Wih, l.In, 4*h, l.In, 4*h, true)
-		orthogonal(rng, l.Whh, 4*h, h)
+		glorot(rng, l.Wih, l.In, g*h, l.In, g*h, true)
+		orthogonal(rng, l.Whh, g*h, h)
 		clear(l.Bih)
 		clear(l.Bhh)
-		for j := h; j < 2*h; j++ {
-			l.Bih[j] = 1
+		if m.Cell == LSTM {
+			for j := h; j < 2*h; j++ {
+				l.Bih[j] = 1
+			}
 		}
 	}
-	h := len(m.DenseW)
-	glorot(rng, m.DenseW, h, 1, h, 1, false)
-	m.DenseB[0] = 0
+	o := m.Outputs()
+	h := len(m.DenseW) / o
+	glorot(rng, m.DenseW, h, o, h, o, true)
+	clear(m.DenseB)
 }
 
 // glorot fills dst with Keras's rows×cols kernel drawn from

@@ -25,45 +25,51 @@ func TestInitKerasDeterministic(t *testing.T) {
 }
 
 func TestInitKerasStatistics(t *testing.T) {
-	m, _ := New(3, []int{20, 12})
-	m.InitKeras(1)
-	for k, l := range m.Layers {
-		h := l.Hidden
-		// Glorot uniform: U(±limit) has variance limit²/3.
-		limit := math.Sqrt(6 / float64(l.In+4*h))
-		for _, v := range l.Wih {
-			if math.Abs(v) > limit {
-				t.Fatalf("layer %d: Wih value %v outside ±%v", k+1, v, limit)
+	for _, cell := range cells {
+		m, err := NewCell(cell, 3, []int{20, 12}, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.InitKeras(1)
+		G := cell.gates()
+		for k, l := range m.Layers {
+			h := l.Hidden
+			// Glorot uniform: U(±limit) has variance limit²/3.
+			limit := math.Sqrt(6 / float64(l.In+G*h))
+			for _, v := range l.Wih {
+				if math.Abs(v) > limit {
+					t.Fatalf("%v layer %d: Wih value %v outside ±%v", cell, k+1, v, limit)
+				}
+			}
+			if v, want := stat.Variance(l.Wih, nil), limit*limit/3; math.Abs(v-want) > 0.25*want {
+				t.Errorf("%v layer %d: Wih variance %v, want about %v", cell, k+1, v, want)
+			}
+			// Orthogonal: Whhᵀ Whh = I.
+			w := mat.NewDense(G*h, h, l.Whh)
+			var g mat.Dense
+			g.Mul(w.T(), w)
+			if !mat.EqualApprox(&g, eye(h), 1e-12) {
+				t.Errorf("%v layer %d: Whhᵀ·Whh is not the identity", cell, k+1)
+			}
+			for j := range G * h {
+				want := 0.0
+				if cell == LSTM && j >= h && j < 2*h {
+					want = 1 // the forget gate's
+				}
+				if l.Bih[j] != want || l.Bhh[j] != 0 {
+					t.Fatalf("%v layer %d: bias %d is %v + %v, want %v + 0", cell, k+1, j, l.Bih[j], l.Bhh[j], want)
+				}
 			}
 		}
-		if v, want := stat.Variance(l.Wih, nil), limit*limit/3; math.Abs(v-want) > 0.25*want {
-			t.Errorf("layer %d: Wih variance %v, want about %v", k+1, v, want)
-		}
-		// Orthogonal: Whhᵀ Whh = I.
-		w := mat.NewDense(4*h, h, l.Whh)
-		var g mat.Dense
-		g.Mul(w.T(), w)
-		if !mat.EqualApprox(&g, eye(h), 1e-12) {
-			t.Errorf("layer %d: Whhᵀ·Whh is not the identity", k+1)
-		}
-		for j := range 4 * h {
-			want := 0.0
-			if j >= h && j < 2*h {
-				want = 1
-			}
-			if l.Bih[j] != want || l.Bhh[j] != 0 {
-				t.Fatalf("layer %d: bias %d is %v + %v, want %v + 0", k+1, j, l.Bih[j], l.Bhh[j], want)
+		limit := math.Sqrt(6 / float64(12+4))
+		for _, v := range m.DenseW {
+			if v == 0 || math.Abs(v) > limit {
+				t.Fatalf("%v: dense weight %v not in ±%v", cell, v, limit)
 			}
 		}
-	}
-	limit := math.Sqrt(6 / float64(12+1))
-	for _, v := range m.DenseW {
-		if v == 0 || math.Abs(v) > limit {
-			t.Fatalf("dense weight %v not in ±%v", v, limit)
+		if slices.ContainsFunc(m.DenseB, func(v float64) bool { return v != 0 }) {
+			t.Errorf("%v: dense bias %v, want 0", cell, m.DenseB)
 		}
-	}
-	if m.DenseB[0] != 0 {
-		t.Errorf("dense bias %v, want 0", m.DenseB[0])
 	}
 }
 

@@ -20,7 +20,7 @@ func TestNewRefusesSizesPastLimits(t *testing.T) {
 		{1, []int{4, 0}, "lstm: layer 2 has 0 units, want between 1 and 1024"},
 		{1, []int{1_000_000_000}, "lstm: layer 1 has 1000000000 units, want between 1 and 1024"},
 		{1, []int{-1 << 62}, "lstm: layer 1 has -4611686018427387904 units, want between 1 and 1024"},
-		{1, []int{1024, 1024, 1024}, "lstm: a model of 1 inputs and units [1024 1024 1024] has 21001217 parameters, over the limit of 16777216"},
+		{1, []int{1024, 1024, 1024}, "lstm: a model of 1 inputs, lstm units [1024 1024 1024] and 1 outputs has 21001217 parameters, over the limit of 16777216"},
 	} {
 		if _, err := New(c.inputs, c.units); err == nil || err.Error() != c.want {
 			t.Errorf("New(%d, %v): error %v, want %q", c.inputs, c.units, err, c.want)
@@ -41,18 +41,24 @@ func TestNewRefusesSizesPastLimits(t *testing.T) {
 }
 
 // TestWorkspaceSize checks that workspaceSize counts what newWorkspace
-// allocates, as Train relies on it to refuse a batch before allocating.
+// allocates for every cell and several outputs, as Train relies on it to
+// refuse a batch before allocating.
 func TestWorkspaceSize(t *testing.T) {
-	m := filledModel(t, 1, 3, 5, 9, 2)
-	for _, c := range []struct{ batch, steps int }{{1, 1}, {4, 7}, {33, 60}} {
-		ws := newWorkspace(m, newPackedModel(m), c.batch, c.steps)
-		n := len(ws.out) + len(ws.dout) + len(ws.ones)
-		for k := range ws.layers {
-			s := &ws.layers[k]
-			n += len(s.gates) + len(s.c) + len(s.tc) + len(s.h) + len(s.dh) + len(s.dhNext) + len(s.dcNext) + len(s.gradT)
+	for _, cell := range cells {
+		m, err := NewCell(cell, 3, []int{5, 9, 2}, 4)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got, ok := workspaceSize(m, c.batch, c.steps); !ok || got != n {
-			t.Errorf("batch %d, steps %d: workspaceSize %d, %t; newWorkspace allocates %d", c.batch, c.steps, got, ok, n)
+		for _, c := range []struct{ batch, steps int }{{1, 1}, {4, 7}, {33, 60}} {
+			ws := newWorkspace(m, newPackedModel(m), c.batch, c.steps)
+			n := len(ws.out) + len(ws.dout) + len(ws.ones)
+			for k := range ws.layers {
+				s := &ws.layers[k]
+				n += len(s.gates) + len(s.rec) + len(s.c) + len(s.tc) + len(s.h) + len(s.dh) + len(s.dhNext) + len(s.dcNext) + len(s.gradT)
+			}
+			if got, ok := workspaceSize(m, c.batch, c.steps); !ok || got != n {
+				t.Errorf("%v, batch %d, steps %d: workspaceSize %d, %t; newWorkspace allocates %d", cell, c.batch, c.steps, got, ok, n)
+			}
 		}
 	}
 }
@@ -85,9 +91,9 @@ type manyWindows struct{ n int }
 
 func (d manyWindows) Len() int { return d.n }
 
-func (d manyWindows) Sample(i int, x []float64) float64 {
+func (d manyWindows) Sample(i int, x, y []float64) {
 	clear(x)
-	return 0
+	clear(y)
 }
 
 // cancellingWindows is manyWindows that calls cancel whenever a sample is
@@ -98,10 +104,10 @@ type cancellingWindows struct {
 	drawn  *int
 }
 
-func (d cancellingWindows) Sample(i int, x []float64) float64 {
+func (d cancellingWindows) Sample(i int, x, y []float64) {
 	d.cancel()
 	*d.drawn++
-	return d.manyWindows.Sample(i, x)
+	d.manyWindows.Sample(i, x, y)
 }
 
 // TestTrainCancelWithinEpoch cancels in the first batch of an epoch of a
@@ -148,7 +154,7 @@ func TestPredictAllRefusesBadSizes(t *testing.T) {
 	}{
 		{0, 3, "lstm: window length must be between 1 and 1048576, got 0"},
 		{1 << 62, 3, "lstm: window length must be between 1 and 1048576, got 4611686018427387904"},
-		{5, 2, "lstm: PredictAll into 2 outputs for 3 samples"},
+		{5, 2, "lstm: PredictAll into 2 values for 3 samples of 1 outputs"},
 	} {
 		err := m.PredictAll(context.Background(), manyWindows{3}, c.steps, make([]float64, c.n))
 		if err == nil || err.Error() != c.want {

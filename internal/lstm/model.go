@@ -1,9 +1,11 @@
-// Package lstm is a stack of LSTM layers with a dense head, trained by
+// Package lstm is a stack of recurrent layers (LSTM, GRU or plain tanh
+// RNN, one cell for the whole stack) with a dense head, trained by
 // back-propagation through time and Adam, in pure Go.
 //
-// The equations, the gate order (input, forget, cell, output) and the
-// parameter shapes are those of PyTorch's nn.LSTM and nn.Linear, so a model
-// file written here loads into the reference PyTorch module and back.
+// The equations, the gate orders (LSTM: input, forget, cell, output; GRU:
+// reset, update, new) and the parameter shapes are those of PyTorch's
+// nn.LSTM, nn.GRU, nn.RNN and nn.Linear, so a model file written here loads
+// into the reference PyTorch modules and back.
 package lstm
 
 import (
@@ -11,23 +13,79 @@ import (
 	"strconv"
 )
 
-// Layer is one LSTM layer's parameters in PyTorch's layout. Each slice is a
-// view into the owning Model's flat parameter buffer.
-type Layer struct {
-	In, Hidden int
-	Wih        []float64 // 4H x In, row-major; rows [0:H]=i, [H:2H]=f, [2H:3H]=g, [3H:4H]=o
-	Whh        []float64 // 4H x H, row-major
-	Bih        []float64 // 4H
-	Bhh        []float64 // 4H
+// Cell is the recurrent cell of every layer of a Model.
+type Cell int
+
+// The cells, with PyTorch's equations (x the layer's input at step t, h the
+// hidden state of step t-1, h_0 = c_0 = 0, σ the logistic function):
+const (
+	// LSTM is nn.LSTM: z = W_ih x + b_ih + W_hh h + b_hh split into
+	// i, f, g, o along 4H; c_t = σ(f)·c_{t-1} + σ(i)·tanh(g),
+	// h_t = σ(o)·tanh(c_t).
+	LSTM Cell = iota
+	// GRU is nn.GRU (Keras's GRU with reset_after): with the gates r, z, n
+	// along 3H, r = σ(W_ir x + b_ir + W_hr h + b_hr),
+	// z = σ(W_iz x + b_iz + W_hz h + b_hz),
+	// n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h_t = (1-z)·n + z·h.
+	GRU
+	// RNN is nn.RNN with tanh, Elman's cell (Keras's SimpleRNN):
+	// h_t = tanh(W_ih x + b_ih + W_hh h + b_hh).
+	RNN
+)
+
+// cellNames are the cells' names, as in the model file's tensor names.
+var cellNames = [...]string{LSTM: "lstm", GRU: "gru", RNN: "rnn"}
+
+// String returns the cell's name: "lstm", "gru" or "rnn".
+func (c Cell) String() string {
+	if c < 0 || int(c) >= len(cellNames) {
+		return "Cell(" + strconv.Itoa(int(c)) + ")"
+	}
+	return cellNames[c]
 }
 
-// Model is a stack of LSTM layers whose last hidden state feeds a dense head
-// with one output. All parameters live in one flat buffer, Data, in
-// state_dict order, so optimisers and gradients can treat them as a vector.
+// ParseCell returns the cell named s ("lstm", "gru" or "rnn").
+func ParseCell(s string) (Cell, error) {
+	for c, name := range cellNames {
+		if s == name {
+			return Cell(c), nil
+		}
+	}
+	return 0, fmt.Errorf("lstm: unknown cell %q, want lstm, gru or rnn", s)
+}
+
+// gates is the number of H-row blocks in the cell's weights: the rows of
+// W_ih and W_hh are gates·H.
+func (c Cell) gates() int {
+	switch c {
+	case LSTM:
+		return 4
+	case GRU:
+		return 3
+	}
+	return 1
+}
+
+// Layer is one recurrent layer's parameters in PyTorch's layout, G·H rows
+// with G = 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n) or 1 (RNN). Each slice is
+// a view into the owning Model's flat parameter buffer.
+type Layer struct {
+	In, Hidden int
+	Wih        []float64 // G·H × In, row-major; rows [q·H, (q+1)·H) are gate q
+	Whh        []float64 // G·H × H, row-major
+	Bih        []float64 // G·H
+	Bhh        []float64 // G·H
+}
+
+// Model is a stack of recurrent layers of one cell whose last hidden state
+// feeds a dense head of O outputs. All parameters live in one flat buffer,
+// Data, in state_dict order, so optimisers and gradients can treat them as
+// a vector.
 type Model struct {
+	Cell   Cell
 	Layers []Layer
-	DenseW []float64 // 1 x H_last
-	DenseB []float64 // 1
+	DenseW []float64 // O × H_last, row-major
+	DenseB []float64 // O
 	Data   []float64 // every parameter, in Params order
 }
 
@@ -38,46 +96,61 @@ type Param struct {
 	Data  []float64 // a view into Model.Data
 }
 
-// Limits of New. They keep every size that reaches an allocation far from
-// overflow and bound memory: a model of MaxParams parameters takes 128 MiB,
-// and training holds about ten copies of it (weights, packed weights,
+// Limits of NewCell. They keep every size that reaches an allocation far
+// from overflow and bound memory: a model of MaxParams parameters takes 128
+// MiB, and training holds about ten copies of it (weights, packed weights,
 // gradients, Adam's moments, the best and last finite weights), so about
 // 1.3 GiB. A forecaster of daily prices needs far less: the tutorial's is
-// two layers of 50 units, 30,651 parameters.
+// two LSTM layers of 50 units, 30,651 parameters. MaxOutputs bounds the
+// head, one output per step ahead for a direct multi-step forecast.
 const (
-	MaxInputs = 1024    // features per time step
-	MaxLayers = 16      // LSTM layers
-	MaxUnits  = 1024    // hidden units of one layer
-	MaxParams = 1 << 24 // parameters of the whole model
+	MaxInputs  = 1024    // features per time step
+	MaxLayers  = 16      // recurrent layers
+	MaxUnits   = 1024    // hidden units of one layer
+	MaxOutputs = 1024    // outputs of the dense head
+	MaxParams  = 1 << 24 // parameters of the whole model
 )
 
-// New returns a model with zero parameters for inputs features per time step
-// and the given hidden sizes, one per layer. It returns an error when inputs
-// or any size is below 1 or past its limit (MaxInputs, MaxLayers, MaxUnits,
-// MaxParams), before allocating anything.
+// New returns an LSTM model of one output with zero parameters, for inputs
+// features per time step and the given hidden sizes, one per layer: it is
+// NewCell(LSTM, inputs, units, 1).
 func New(inputs int, units []int) (*Model, error) {
+	return NewCell(LSTM, inputs, units, 1)
+}
+
+// NewCell returns a model of the given cell with zero parameters for inputs
+// features per time step, the given hidden sizes, one per layer, and a head
+// of outputs outputs. It returns an error when the cell is unknown or
+// inputs, outputs or any size is below 1 or past its limit (MaxInputs,
+// MaxOutputs, MaxLayers, MaxUnits, MaxParams), before allocating anything.
+func NewCell(cell Cell, inputs int, units []int, outputs int) (*Model, error) {
 	switch {
+	case cell < 0 || int(cell) >= len(cellNames):
+		return nil, fmt.Errorf("lstm: unknown cell %v", cell)
 	case inputs < 1 || inputs > MaxInputs:
 		return nil, fmt.Errorf("lstm: input size must be between 1 and %d, got %d", MaxInputs, inputs)
+	case outputs < 1 || outputs > MaxOutputs:
+		return nil, fmt.Errorf("lstm: outputs must be between 1 and %d, got %d", MaxOutputs, outputs)
 	case len(units) == 0:
 		return nil, fmt.Errorf("lstm: need at least one layer")
 	case len(units) > MaxLayers:
 		return nil, fmt.Errorf("lstm: %d layers, at most %d", len(units), MaxLayers)
 	}
+	g := cell.gates()
 	n := 0
 	in := inputs
 	for k, h := range units {
 		if h < 1 || h > MaxUnits {
 			return nil, fmt.Errorf("lstm: layer %d has %d units, want between 1 and %d", k+1, h, MaxUnits)
 		}
-		n += 4*h*in + 4*h*h + 8*h // at most 16 of 2^23 each: no overflow
+		n += g*h*in + g*h*h + 2*g*h // at most 16 of 2^23 each: no overflow
 		in = h
 	}
-	n += in + 1
+	n += outputs*in + outputs
 	if n > MaxParams {
-		return nil, fmt.Errorf("lstm: a model of %d inputs and units %v has %d parameters, over the limit of %d", inputs, units, n, MaxParams)
+		return nil, fmt.Errorf("lstm: a model of %d inputs, %v units %v and %d outputs has %d parameters, over the limit of %d", inputs, cell, units, outputs, n, MaxParams)
 	}
-	m := &Model{Data: make([]float64, n), Layers: make([]Layer, len(units))}
+	m := &Model{Cell: cell, Data: make([]float64, n), Layers: make([]Layer, len(units))}
 	off := 0
 	take := func(k int) []float64 {
 		s := m.Data[off : off+k : off+k]
@@ -88,19 +161,22 @@ func New(inputs int, units []int) (*Model, error) {
 	for k, h := range units {
 		m.Layers[k] = Layer{In: in, Hidden: h}
 		l := &m.Layers[k]
-		l.Wih = take(4 * h * in)
-		l.Whh = take(4 * h * h)
-		l.Bih = take(4 * h)
-		l.Bhh = take(4 * h)
+		l.Wih = take(g * h * in)
+		l.Whh = take(g * h * h)
+		l.Bih = take(g * h)
+		l.Bhh = take(g * h)
 		in = h
 	}
-	m.DenseW = take(in)
-	m.DenseB = take(1)
+	m.DenseW = take(outputs * in)
+	m.DenseB = take(outputs)
 	return m, nil
 }
 
 // Inputs is the number of features per time step.
 func (m *Model) Inputs() int { return m.Layers[0].In }
+
+// Outputs is the number of outputs of the dense head.
+func (m *Model) Outputs() int { return len(m.DenseB) }
 
 // Units returns the hidden size of each layer.
 func (m *Model) Units() []int {
@@ -112,23 +188,25 @@ func (m *Model) Units() []int {
 }
 
 // Params lists the model's tensors in PyTorch state_dict order:
-// lstm{k}.weight_ih_l0, lstm{k}.weight_hh_l0, lstm{k}.bias_ih_l0,
-// lstm{k}.bias_hh_l0 for k = 1..K, then dense.weight and dense.bias.
+// {cell}{k}.weight_ih_l0, {cell}{k}.weight_hh_l0, {cell}{k}.bias_ih_l0,
+// {cell}{k}.bias_hh_l0 for k = 1..K, the cell being lstm, gru or rnn, then
+// dense.weight and dense.bias.
 func (m *Model) Params() []Param {
 	ps := make([]Param, 0, 4*len(m.Layers)+2)
 	for k, l := range m.Layers {
-		p := "lstm" + strconv.Itoa(k+1) + "."
-		h4 := 4 * l.Hidden
+		p := m.Cell.String() + strconv.Itoa(k+1) + "."
+		gh := m.Cell.gates() * l.Hidden
 		ps = append(ps,
-			Param{p + "weight_ih_l0", []int{h4, l.In}, l.Wih},
-			Param{p + "weight_hh_l0", []int{h4, l.Hidden}, l.Whh},
-			Param{p + "bias_ih_l0", []int{h4}, l.Bih},
-			Param{p + "bias_hh_l0", []int{h4}, l.Bhh},
+			Param{p + "weight_ih_l0", []int{gh, l.In}, l.Wih},
+			Param{p + "weight_hh_l0", []int{gh, l.Hidden}, l.Whh},
+			Param{p + "bias_ih_l0", []int{gh}, l.Bih},
+			Param{p + "bias_hh_l0", []int{gh}, l.Bhh},
 		)
 	}
+	o := m.Outputs()
 	ps = append(ps,
-		Param{"dense.weight", []int{1, len(m.DenseW)}, m.DenseW},
-		Param{"dense.bias", []int{1}, m.DenseB},
+		Param{"dense.weight", []int{o, len(m.DenseW) / o}, m.DenseW},
+		Param{"dense.bias", []int{o}, m.DenseB},
 	)
 	return ps
 }
@@ -142,9 +220,9 @@ func (m *Model) Clone() *Model {
 
 // zeroLike returns a model of m's shape with all parameters zero.
 func (m *Model) zeroLike() *Model {
-	z, err := New(m.Inputs(), m.Units())
+	z, err := NewCell(m.Cell, m.Inputs(), m.Units(), m.Outputs())
 	if err != nil {
-		panic(err) // m was built by New, so its sizes are valid
+		panic(err) // m was built by NewCell, so its sizes are valid
 	}
 	return z
 }

@@ -3,11 +3,11 @@ package lstm
 // packedLayer is a layer's weights copied into the layouts that the
 // products read: B operands row-major with the output's columns contiguous.
 type packedLayer struct {
-	bias []float64 // 4H: Bih + Bhh
-	wihT []float64 // In×4H: Wihᵀ, for the input projection
-	whhT []float64 // H×4H: Whhᵀ, for the recurrence
-	whh  []float64 // 4H×roundUpCols(H): Whh, zero-padded, for dh through the recurrence
-	wih  []float64 // 4H×roundUpCols(In): Wih, zero-padded, for dh of the layer below; nil for the first layer
+	bias []float64 // Gp: the input projection's bias, Bih + Bhh, or for a GRU Bih alone, zero-padded
+	wihT []float64 // In×Gp: Wihᵀ, zero-padded, for the input projection
+	whhT []float64 // H×Gp: Whhᵀ, zero-padded, for the recurrence
+	whh  []float64 // G×roundUpCols(H): Whh, zero-padded, for dh through the recurrence
+	wih  []float64 // G×roundUpCols(In): Wih, zero-padded, for dh of the layer below; nil for the first layer
 }
 
 // packedModel is a model's weights packed for the products of forward and
@@ -23,11 +23,12 @@ type packedModel struct {
 func newPackedModel(m *Model) *packedModel {
 	p := &packedModel{fast: haveKernels(), layers: make([]packedLayer, len(m.Layers))}
 	for k, l := range m.Layers {
-		g := 4 * l.Hidden
+		g := m.Cell.gates() * l.Hidden
+		gp := roundUpCols(g)
 		pl := &p.layers[k]
-		pl.bias = make([]float64, g)
-		pl.wihT = make([]float64, l.In*g)
-		pl.whhT = make([]float64, l.Hidden*g)
+		pl.bias = make([]float64, gp)
+		pl.wihT = make([]float64, l.In*gp)
+		pl.whhT = make([]float64, l.Hidden*gp)
 		pl.whh = make([]float64, g*roundUpCols(l.Hidden))
 		if k > 0 {
 			pl.wih = make([]float64, g*roundUpCols(l.In))
@@ -48,23 +49,30 @@ func (p *packedModel) load(m *Model) {
 func (p *packedModel) loadLayer(m *Model, k int) {
 	l := &m.Layers[k]
 	pl := &p.layers[k]
-	g := 4 * l.Hidden
-	for j := range g {
-		pl.bias[j] = l.Bih[j] + l.Bhh[j]
+	g := m.Cell.gates() * l.Hidden
+	// A GRU's bhh is added to the recurrent product, not to the
+	// projection: the n gate scales that sum by r.
+	copy(pl.bias, l.Bih)
+	if m.Cell != GRU {
+		for j := range g {
+			pl.bias[j] += l.Bhh[j]
+		}
 	}
-	transpose(pl.wihT, l.Wih, g, l.In)
-	transpose(pl.whhT, l.Whh, g, l.Hidden)
+	gp := roundUpCols(g)
+	transpose(pl.wihT, gp, l.Wih, l.In, g, l.In)
+	transpose(pl.whhT, gp, l.Whh, l.Hidden, g, l.Hidden)
 	pad(pl.whh, l.Whh, g, l.Hidden)
 	if pl.wih != nil {
 		pad(pl.wih, l.Wih, g, l.In)
 	}
 }
 
-// transpose writes the transpose of the r×c row-major src into dst (c×r).
-func transpose(dst, src []float64, r, c int) {
+// transpose writes the transpose of the r×c matrix src, whose rows start
+// lds values apart, into dst (c×r), whose rows start ldd values apart.
+func transpose(dst []float64, ldd int, src []float64, lds, r, c int) {
 	for i := range r {
-		for j, v := range src[i*c : (i+1)*c] {
-			dst[j*r+i] = v
+		for j, v := range src[i*lds : i*lds+c] {
+			dst[j*ldd+i] = v
 		}
 	}
 }

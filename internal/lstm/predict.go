@@ -17,8 +17,8 @@ type evaluator struct {
 	packed *packedModel // the weights, packed once per call of loss or Predict
 	halves [2]*inference
 	x      []float64 // batch×steps×In: a batch of windows drawn from a Dataset, allocated by run
-	y      []float64 // batch: their targets, allocated by run
-	out    []float64 // batch: the model's outputs on the batch
+	y      []float64 // batch×O: their targets, allocated by run
+	out    []float64 // batch×O: the model's outputs on the batch
 }
 
 // newEvaluator returns an evaluator of m on windows of steps time steps in
@@ -30,22 +30,22 @@ func newEvaluator(m *Model, steps, batch int) *evaluator {
 		steps:  steps,
 		packed: newPackedModel(m),
 		halves: [2]*inference{newInference(m, first), newInference(m, batch-first)},
-		out:    make([]float64, batch),
+		out:    make([]float64, batch*m.Outputs()),
 	}
 }
 
-// forward leaves in e.out[:nb] the outputs of m on the nb windows of x.
+// forward leaves in e.out[:nb×O] the outputs of m on the nb windows of x.
 func (e *evaluator) forward(m *Model, x []float64, nb int) {
 	first := (nb + 1) / 2
-	win := e.steps * m.Inputs()
+	win, O := e.steps*m.Inputs(), m.Outputs()
 	var wg sync.WaitGroup
 	if nb > first {
 		wg.Go(func() { e.halves[1].forward(m, e.packed, x[first*win:nb*win], nb-first, e.steps) })
 	}
 	e.halves[0].forward(m, e.packed, x[:first*win], first, e.steps)
 	wg.Wait()
-	copy(e.out, e.halves[0].out[:first])
-	copy(e.out[first:], e.halves[1].out[:nb-first])
+	copy(e.out, e.halves[0].out[:first*O])
+	copy(e.out[first*O:], e.halves[1].out[:(nb-first)*O])
 }
 
 // inference is the memory of a forward pass without gradients over at most
@@ -53,30 +53,43 @@ func (e *evaluator) forward(m *Model, x []float64, nb int) {
 // does not grow with the window length.
 type inference struct {
 	layers []inferenceLayer
-	tc     []float64 // H: tanh(c_t) of the row in progress
-	out    []float64 // B: the model's outputs
+	tc     []float64 // H: an LSTM's tanh(c_t) of the row in progress
+	out    []float64 // B×O: the model's outputs
 }
 
-// inferenceLayer is one layer's state at the current step for B windows.
+// inferenceLayer is one layer's state at the current step for B windows,
+// of a cell with G = gates·H gate rows.
 type inferenceLayer struct {
-	z    []float64 // B×4H: gate pre-activations, then the gates
-	c, h []float64 // B×H: c_t and h_t, overwritten at each step
+	z   []float64 // B×Gp: gate pre-activations, then the gates, rows padded as in training
+	rec []float64 // B×Gp: a GRU's recurrent part h_{t-1}·Whhᵀ + bhh; nil for the other cells
+	c   []float64 // B×H: an LSTM's c_t, overwritten at each step; nil for the other cells
+	h   []float64 // B×H: h_t, overwritten at each step
 }
 
 func newInference(m *Model, batch int) *inference {
-	s := &inference{layers: make([]inferenceLayer, len(m.Layers)), out: make([]float64, batch)}
+	s := &inference{layers: make([]inferenceLayer, len(m.Layers)), out: make([]float64, batch*m.Outputs())}
 	hmax := 0
 	for k, l := range m.Layers {
 		h := l.Hidden
+		g := roundUpCols(m.Cell.gates() * h)
 		hmax = max(hmax, h)
-		s.layers[k] = inferenceLayer{z: make([]float64, batch*4*h), c: make([]float64, batch*h), h: make([]float64, batch*h)}
+		st := inferenceLayer{z: make([]float64, batch*g), h: make([]float64, batch*h)}
+		switch m.Cell {
+		case LSTM:
+			st.c = make([]float64, batch*h)
+		case GRU:
+			st.rec = make([]float64, batch*g)
+		}
+		s.layers[k] = st
 	}
-	s.tc = make([]float64, hmax)
+	if m.Cell == LSTM {
+		s.tc = make([]float64, hmax)
+	}
 	return s
 }
 
 // forward runs m over the nb windows of x (nb×steps×In), advancing every
-// layer one step at a time, and leaves the outputs in s.out[:nb].
+// layer one step at a time, and leaves the outputs in s.out[:nb×O].
 func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int) {
 	inDim := m.Inputs()
 	for t := range steps {
@@ -86,39 +99,61 @@ func (s *inference) forward(m *Model, p *packedModel, x []float64, nb, steps int
 			pl := &p.layers[k]
 			st := &s.layers[k]
 			H := l.Hidden
-			G := 4 * H
-			z := st.z[:nb*G]
+			G := m.Cell.gates() * H
+			Gp := roundUpCols(G)
+			z := st.z[:nb*Gp]
 			for b := range nb {
-				copy(z[b*G:(b+1)*G], pl.bias)
+				copy(z[b*Gp:(b+1)*Gp], pl.bias)
 			}
-			// z (nb×4H) += x_t (nb×In) · Wihᵀ (In×4H) + h_{t-1} (nb×H) · Whhᵀ (H×4H)
-			mulAdd(p.fast, nb, G, l.In, in, sa, 1, pl.wihT, G, z, G)
-			if t > 0 {
-				mulAdd(p.fast, nb, G, H, st.h, H, 1, pl.whhT, G, z, G)
-			}
-			for b := range nb {
-				var cPrev []float64 // c_{t-1}, overwritten in place; nil means c_0 = 0
-				if t > 0 {
-					cPrev = st.c[b*H : (b+1)*H]
+			// z (nb×Gp) += x_t (nb×In) · Wihᵀ (In×Gp), then rz += h_{t-1}
+			// (nb×H) · Whhᵀ (H×Gp), rz being z but for a GRU, whose
+			// recurrent part starts from bhh apart from the gates.
+			mulAdd(p.fast, nb, Gp, l.In, in, sa, 1, pl.wihT, Gp, z, Gp)
+			rz := z
+			if m.Cell == GRU {
+				rz = st.rec[:nb*Gp]
+				for b := range nb {
+					copy(rz[b*Gp:b*Gp+G], l.Bhh)
 				}
-				cellRow(p.fast, z[b*G:(b+1)*G], cPrev, st.c[b*H:(b+1)*H], s.tc, st.h[b*H:(b+1)*H])
+			}
+			if t > 0 {
+				mulAdd(p.fast, nb, Gp, H, st.h, H, 1, pl.whhT, Gp, rz, Gp)
+			}
+			for b := range nb {
+				h := st.h[b*H : (b+1)*H]
+				// The state of step t-1 is overwritten in place; nil
+				// means the zero state of step 0.
+				var prev []float64
+				switch m.Cell {
+				case LSTM:
+					if t > 0 {
+						prev = st.c[b*H : (b+1)*H]
+					}
+					cellRow(p.fast, z[b*Gp:b*Gp+G], prev, st.c[b*H:(b+1)*H], s.tc, h)
+				case GRU:
+					if t > 0 {
+						prev = h
+					}
+					gruRow(p.fast, z[b*Gp:b*Gp+G], rz[b*Gp:b*Gp+G], prev, h)
+				case RNN:
+					rnnRow(p.fast, z[b*Gp:b*Gp+G], h)
+				}
 			}
 			in, sa = st.h, H
 		}
 	}
-	H := len(m.DenseW)
-	denseHead(m, s.layers[len(s.layers)-1].h, H, s.out[:nb])
+	denseHead(m, s.layers[len(s.layers)-1].h, m.Layers[len(m.Layers)-1].Hidden, s.out[:nb*m.Outputs()])
 }
 
 // run draws the windows of d a batch at a time, runs them forward, and
-// hands visit each batch's first sample index, targets and outputs. It
-// stops with ctx's error between batches.
+// hands visit each batch's first sample index, targets and outputs (B×O
+// each). It stops with ctx's error between batches.
 func (e *evaluator) run(ctx context.Context, m *Model, d Dataset, visit func(lo int, y, out []float64)) error {
 	n := d.Len()
-	win := e.steps * m.Inputs()
-	batch := len(e.out)
+	win, O := e.steps*m.Inputs(), m.Outputs()
+	batch := len(e.out) / O
 	if e.x == nil {
-		e.x, e.y = make([]float64, batch*win), make([]float64, batch)
+		e.x, e.y = make([]float64, batch*win), make([]float64, batch*O)
 	}
 	e.packed.load(m)
 	for lo := 0; lo < n; lo += batch {
@@ -127,15 +162,16 @@ func (e *evaluator) run(ctx context.Context, m *Model, d Dataset, visit func(lo 
 		}
 		nb := min(batch, n-lo)
 		for b := range nb {
-			e.y[b] = d.Sample(lo+b, e.x[b*win:(b+1)*win])
+			d.Sample(lo+b, e.x[b*win:(b+1)*win], e.y[b*O:(b+1)*O])
 		}
 		e.forward(m, e.x, nb)
-		visit(lo, e.y[:nb], e.out[:nb])
+		visit(lo, e.y[:nb*O], e.out[:nb*O])
 	}
 	return nil
 }
 
-// loss returns the mean squared error of m over d, or ctx's error.
+// loss returns the mean squared error of m over d, the mean over every
+// output of every sample, or ctx's error.
 func (e *evaluator) loss(ctx context.Context, m *Model, d Dataset) (float64, error) {
 	var sum float64
 	err := e.run(ctx, m, d, func(_ int, y, out []float64) {
@@ -144,20 +180,21 @@ func (e *evaluator) loss(ctx context.Context, m *Model, d Dataset) (float64, err
 			sum += r * r
 		}
 	})
-	return sum / float64(d.Len()), err
+	return sum / float64(d.Len()*m.Outputs()), err
 }
 
-// Predict returns the model's output for each window of x, which holds B
+// Predict returns the model's outputs for each window of x, which holds B
 // windows of steps time steps of m.Inputs() features (B×steps×In,
-// batch-major). It panics if len(x) is not a multiple of steps·In.
+// batch-major), as B×O values, batch-major. It panics if len(x) is not a
+// multiple of steps·In.
 func (m *Model) Predict(x []float64, steps int) []float64 {
 	win := steps * m.Inputs()
 	if steps < 1 || len(x)%win != 0 {
 		panic(fmt.Sprintf("lstm: Predict on %d values, not a whole number of %d-step windows of %d inputs",
 			len(x), steps, m.Inputs()))
 	}
-	n := len(x) / win
-	out := make([]float64, n)
+	n, O := len(x)/win, m.Outputs()
+	out := make([]float64, n*O)
 	if n == 0 {
 		return out
 	}
@@ -166,7 +203,7 @@ func (m *Model) Predict(x []float64, steps int) []float64 {
 	for lo := 0; lo < n; lo += batch {
 		nb := min(batch, n-lo)
 		e.forward(m, x[lo*win:(lo+nb)*win], nb)
-		copy(out[lo:], e.out[:nb])
+		copy(out[lo*O:], e.out[:nb*O])
 	}
 	return out
 }
@@ -188,26 +225,35 @@ func (m *Model) NewPredictor(steps int) *Predictor {
 	return &Predictor{m: m, steps: steps, packed: newPackedModel(m), inf: newInference(m, 1)}
 }
 
-// Predict returns the model's output for the window x (steps×In). It
-// panics if len(x) is not steps·In.
+// Predict returns the model's first output for the window x (steps×In),
+// the only one of a model of one output. It panics if len(x) is not
+// steps·In.
 func (p *Predictor) Predict(x []float64) float64 {
-	if len(x) != p.steps*p.m.Inputs() {
-		panic(fmt.Sprintf("lstm: Predictor.Predict on %d values, not one window of %d steps of %d inputs", len(x), p.steps, p.m.Inputs()))
-	}
-	p.inf.forward(p.m, p.packed, x, 1, p.steps)
-	return p.inf.out[0]
+	return p.Outputs(x)[0]
 }
 
-// PredictAll writes to out[i] the model's output for sample i of d, whose
-// windows have steps time steps. Windows are drawn from d a batch at a time,
-// so memory does not grow with d.Len(). It returns an error, before
-// allocating anything, if len(out) is not d.Len() or a batch of windows
+// Outputs returns the model's O outputs for the window x (steps×In), in
+// memory of p that the next call overwrites. It panics if len(x) is not
+// steps·In.
+func (p *Predictor) Outputs(x []float64) []float64 {
+	if len(x) != p.steps*p.m.Inputs() {
+		panic(fmt.Sprintf("lstm: Predictor on %d values, not one window of %d steps of %d inputs", len(x), p.steps, p.m.Inputs()))
+	}
+	p.inf.forward(p.m, p.packed, x, 1, p.steps)
+	return p.inf.out
+}
+
+// PredictAll writes to out[i×O : (i+1)×O] the model's outputs for sample i
+// of d, whose windows have steps time steps. Windows are drawn from d a
+// batch at a time, so memory does not grow with d.Len(). It returns an
+// error, before allocating anything, if len(out) is not d.Len()×O or a
+// batch of windows
 // would take more than MaxBatchMemory values, and ctx's error, between
 // batches, if ctx is cancelled.
 func (m *Model) PredictAll(ctx context.Context, d Dataset, steps int, out []float64) error {
 	switch {
-	case len(out) != d.Len():
-		return fmt.Errorf("lstm: PredictAll into %d outputs for %d samples", len(out), d.Len())
+	case len(out) != d.Len()*m.Outputs():
+		return fmt.Errorf("lstm: PredictAll into %d values for %d samples of %d outputs", len(out), d.Len(), m.Outputs())
 	case steps < 1 || steps > MaxSteps:
 		return fmt.Errorf("lstm: window length must be between 1 and %d, got %d", MaxSteps, steps)
 	case steps*m.Inputs() > MaxBatchMemory/evalBatch:
@@ -215,5 +261,6 @@ func (m *Model) PredictAll(ctx context.Context, d Dataset, steps int, out []floa
 	case len(out) == 0:
 		return nil
 	}
-	return newEvaluator(m, steps, min(len(out), evalBatch)).run(ctx, m, d, func(lo int, _, y []float64) { copy(out[lo:], y) })
+	O := m.Outputs()
+	return newEvaluator(m, steps, min(d.Len(), evalBatch)).run(ctx, m, d, func(lo int, _, y []float64) { copy(out[lo*O:], y) })
 }

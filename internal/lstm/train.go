@@ -104,7 +104,7 @@ type run struct {
 	train, val Dataset
 	cfg        TrainConfig
 	tr         *trainer
-	x, y       []float64 // a batch of training windows and their targets
+	x, y       []float64 // a batch of training windows (B×T×In) and their targets (B×O)
 	order      []int     // the training windows in this epoch's order
 	rng        *rand.Rand
 	eval       *evaluator // nil without validation data
@@ -123,7 +123,7 @@ func newRun(m *Model, train, val Dataset, cfg TrainConfig) *run {
 		m: m, train: train, val: val, cfg: cfg,
 		tr:       newTrainer(m, cfg.Steps, batch, cfg.optimizer()),
 		x:        make([]float64, batch*cfg.Steps*m.Inputs()),
-		y:        make([]float64, batch),
+		y:        make([]float64, batch*m.Outputs()),
 		order:    make([]int, n),
 		rng:      rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		lastGood: m.Clone(),
@@ -164,16 +164,17 @@ func (r *run) epoch(ctx context.Context, epoch int) (EpochStats, error) {
 // It returns the mean training loss over the epoch.
 func (r *run) trainEpoch(ctx context.Context, epoch int) (float64, error) {
 	n := r.train.Len()
-	batch := len(r.y)
+	O := r.m.Outputs()
+	batch := len(r.y) / O
 	win := r.cfg.Steps * r.m.Inputs()
 	r.rng.Shuffle(n, func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
 	var sum float64
 	for lo := 0; lo < n; lo += batch {
 		nb := min(batch, n-lo)
 		for b, i := range r.order[lo : lo+nb] {
-			r.y[b] = r.train.Sample(i, r.x[b*win:(b+1)*win])
+			r.train.Sample(i, r.x[b*win:(b+1)*win], r.y[b*O:(b+1)*O])
 		}
-		loss := r.tr.gradients(r.x[:nb*win], r.y[:nb])
+		loss := r.tr.gradients(r.x[:nb*win], r.y[:nb*O])
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return 0, fmt.Errorf("%w: loss is %g in epoch %d", ErrDiverged, loss, epoch)
 		}

@@ -19,9 +19,9 @@ type windows struct {
 
 func (w windows) Len() int { return len(w.s) - w.steps }
 
-func (w windows) Sample(i int, x []float64) float64 {
+func (w windows) Sample(i int, x, y []float64) {
 	copy(x, w.s[i:i+w.steps])
-	return w.s[i+w.steps]
+	y[0] = w.s[i+w.steps]
 }
 
 // sine returns n points of a sine wave scaled to [0.1, 0.9].
@@ -35,7 +35,14 @@ func sine(n int, phase float64) []float64 {
 
 func newModel(t *testing.T, units ...int) *Model {
 	t.Helper()
-	m, err := New(1, units)
+	return newCellModel(t, LSTM, 1, units...)
+}
+
+// newCellModel returns a model of the cell, one input and the outputs,
+// initialised as Keras does.
+func newCellModel(t *testing.T, cell Cell, outputs int, units ...int) *Model {
+	t.Helper()
+	m, err := NewCell(cell, 1, units, outputs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,9 +93,10 @@ type worsening struct {
 	reads *int
 }
 
-func (w worsening) Sample(i int, x []float64) float64 {
+func (w worsening) Sample(i int, x, y []float64) {
 	*w.reads++
-	return w.windows.Sample(i, x) + float64(*w.reads)
+	w.windows.Sample(i, x, y)
+	y[0] += float64(*w.reads)
 }
 
 func TestTrainEarlyStoppingKeepsBest(t *testing.T) {
@@ -166,27 +174,97 @@ func TestTrainBatchLargerThanSet(t *testing.T) {
 	}
 }
 
-// TestTrainDeterministicAcrossGOMAXPROCS trains with batches split in
-// halves and, at batch 1, with the layers pipelined (three layers, so that
-// one goroutine runs two of them), which with GOMAXPROCS 1 run serially.
+// TestTrainDeterministicAcrossGOMAXPROCS trains every cell with batches
+// split in halves and, at batch 1, with the layers pipelined (three layers,
+// so that one goroutine runs two of them), which with GOMAXPROCS 1 run
+// serially.
 func TestTrainDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, c := range []struct {
-		batch int
-		units []int
-	}{{16, []int{6, 5}}, {1, []int{6, 5, 3}}} {
-		train := windows{sine(200, 0), 12}
-		cfg := TrainConfig{Steps: 12, Epochs: 2, BatchSize: c.batch, Clip: 0.5, Seed: 5}
-		var runs [2]*Model
-		for i, procs := range []int{1, 2} {
-			runtime.GOMAXPROCS(procs)
-			runs[i] = newModel(t, c.units...)
-			if _, err := Train(context.Background(), runs[i], train, windows{sine(40, 1), 12}, cfg, nil); err != nil {
-				t.Fatal(err)
+	for _, cell := range cells {
+		for _, c := range []struct {
+			batch, outputs int
+			units          []int
+		}{{16, 1, []int{6, 5}}, {1, 1, []int{6, 5, 3}}, {16, 3, []int{6, 5}}, {1, 2, []int{6, 5, 3}}} {
+			train := ahead{windows{sine(200, 0), 12}, c.outputs}
+			cfg := TrainConfig{Steps: 12, Epochs: 2, BatchSize: c.batch, Clip: 0.5, Seed: 5}
+			var runs [2]*Model
+			for i, procs := range []int{1, 2} {
+				runtime.GOMAXPROCS(procs)
+				runs[i] = newCellModel(t, cell, c.outputs, c.units...)
+				if _, err := Train(context.Background(), runs[i], train, ahead{windows{sine(40, 1), 12}, c.outputs}, cfg, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !slices.Equal(runs[0].Data, runs[1].Data) {
+				t.Errorf("%v, batch %d, units %v, %d outputs: training with GOMAXPROCS 1 and 2 gave different weights", cell, c.batch, c.units, c.outputs)
 			}
 		}
-		if !slices.Equal(runs[0].Data, runs[1].Data) {
-			t.Errorf("batch %d, units %v: training with GOMAXPROCS 1 and 2 gave different weights", c.batch, c.units)
+	}
+}
+
+// TestTrainStepAllocatesNothing checks that after its first step a trainer
+// of every cell allocates nothing per step, at batch 1 (pipelined) and 32.
+func TestTrainStepAllocatesNothing(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, cell := range cells {
+		for _, nb := range []int{1, 32} {
+			m, x, y := randomProblem(t, cell, 2, []int{9, 5}, 3, 10, nb, 0.5, 3)
+			tr := newTrainer(m, 10, nb, TrainConfig{Clip: 1}.optimizer())
+			step := func() {
+				tr.gradients(x, y)
+				tr.applyGradients()
+			}
+			step()
+			if a := testing.AllocsPerRun(20, step); a != 0 {
+				t.Errorf("%v, batch %d: %v allocations per training step, want 0", cell, nb, a)
+			}
+		}
+	}
+}
+
+// ahead is a Dataset of the windows of one series with the next n values
+// as targets: sample i is s[i:i+steps] with targets s[i+steps:i+steps+n].
+type ahead struct {
+	windows
+	n int
+}
+
+func (a ahead) Len() int { return a.windows.Len() - a.n + 1 }
+
+func (a ahead) Sample(i int, x, y []float64) {
+	copy(x, a.s[i:i+a.steps])
+	copy(y, a.s[i+a.steps:i+a.steps+a.n])
+}
+
+// TestTrainSeveralOutputs trains a head of three steps ahead for every
+// cell: the loss must fall, and PredictAll must give Predict's outputs.
+func TestTrainSeveralOutputs(t *testing.T) {
+	const steps, outputs = 10, 3
+	for _, cell := range cells {
+		m := newCellModel(t, cell, outputs, 8)
+		train, val := ahead{windows{sine(150, 0), steps}, outputs}, ahead{windows{sine(60, 1), steps}, outputs}
+		before := lossOf(t, m, val, steps)
+		if _, err := Train(context.Background(), m, train, val, TrainConfig{Steps: steps, Epochs: 30, BatchSize: 16, LR: 1e-2, Seed: 2}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if after := lossOf(t, m, val, steps); !(after < before/10) {
+			t.Errorf("%v: validation loss %v after training, %v before: want at least 10 times lower", cell, after, before)
+		}
+		x, y := make([]float64, val.Len()*steps), make([]float64, val.Len()*outputs)
+		for i := range val.Len() {
+			val.Sample(i, x[i*steps:(i+1)*steps], y[i*outputs:(i+1)*outputs])
+		}
+		want := m.Predict(x, steps)
+		got := make([]float64, len(want))
+		if err := m.PredictAll(context.Background(), val, steps, got); err != nil {
+			t.Fatal(err)
+		}
+		if len(want) != val.Len()*outputs || !slices.Equal(got, want) {
+			t.Errorf("%v: PredictAll differs from Predict on the same windows", cell)
+		}
+		p := m.NewPredictor(steps)
+		if o := p.Outputs(x[:steps]); !slices.Equal(o, want[:outputs]) || p.Predict(x[:steps]) != want[0] {
+			t.Errorf("%v: Predictor gives %v, Predict %v", cell, o, want[:outputs])
 		}
 	}
 }
@@ -220,9 +298,9 @@ func TestPredictAllMatchesPredict(t *testing.T) {
 	m.InitKeras(9)
 	const steps = 7
 	d := windows{s: sine(evalBatch+steps+30, 0.2), steps: steps}
-	x := make([]float64, d.Len()*steps)
+	x, y := make([]float64, d.Len()*steps), make([]float64, d.Len())
 	for i := range d.Len() {
-		d.Sample(i, x[i*steps:(i+1)*steps])
+		d.Sample(i, x[i*steps:(i+1)*steps], y[i:i+1])
 	}
 	want := m.Predict(x, steps)
 	got := make([]float64, d.Len())

@@ -82,16 +82,17 @@ func newTrainer(m *Model, steps, batch int, opt optimizer) *trainer {
 	return tr
 }
 
-// gradients computes the mean squared error of the model on the batch of
-// windows x (B×steps×In, batch-major) with targets y (B), and its gradient
-// with respect to every parameter, left in tr.grad until the next call. It
-// returns the loss. It panics if B exceeds the trainer's batch or x does not
-// match y.
+// gradients computes the mean squared error, over every output, of the
+// model on the batch of windows x (B×steps×In, batch-major) with targets y
+// (B×O), and its gradient with respect to every parameter, left in tr.grad
+// until the next call. It returns the loss. It panics if B exceeds the
+// trainer's batch or x does not match y.
 func (tr *trainer) gradients(x, y []float64) float64 {
-	nb := len(y)
-	if nb < 1 || nb > tr.batch || len(x) != nb*tr.steps*tr.model.Inputs() {
-		panic(fmt.Sprintf("lstm: gradients on %d inputs and %d targets, want B×%d×%d inputs for 1 ≤ B ≤ %d",
-			len(x), nb, tr.steps, tr.model.Inputs(), tr.batch))
+	O := tr.model.Outputs()
+	nb := len(y) / O
+	if nb < 1 || nb > tr.batch || len(y) != nb*O || len(x) != nb*tr.steps*tr.model.Inputs() {
+		panic(fmt.Sprintf("lstm: gradients on %d inputs and %d targets, want B×%d×%d inputs and B×%d targets for 1 ≤ B ≤ %d",
+			len(x), len(y), tr.steps, tr.model.Inputs(), O, tr.batch))
 	}
 	tr.x, tr.y = x, y
 	first := (nb + 1) / 2
@@ -122,12 +123,12 @@ func (tr *trainer) gradients(x, y []float64) float64 {
 		}
 	}
 	for _, h := range tr.halves {
-		for b := h.lo; b < h.hi; b++ {
-			d := h.ws.out[b-h.lo] - y[b]
+		for i := h.lo * O; i < h.hi*O; i++ {
+			d := h.ws.out[i-h.lo*O] - y[i]
 			loss += d * d
 		}
 	}
-	return loss / float64(nb)
+	return loss / float64(len(y))
 }
 
 // run computes the outputs of h's windows of the current batch and their
@@ -156,7 +157,7 @@ func (tr *trainer) runPipelined(first int) {
 // through the other layers run concurrently or have run.
 func (tr *trainer) runLayers(h *half, first, stride int) {
 	m := tr.model
-	nb, win := h.hi-h.lo, tr.steps*m.Inputs()
+	nb, win, O := h.hi-h.lo, tr.steps*m.Inputs(), m.Outputs()
 	x := tr.x[h.lo*win : h.hi*win]
 	last := len(m.Layers) - 1
 	top := last - (last-first)%stride // the last layer run here
@@ -165,8 +166,8 @@ func (tr *trainer) runLayers(h *half, first, stride int) {
 	}
 	if top == last {
 		h.ws.forwardHead(m, nb)
-		for b, o := range h.ws.out[:nb] {
-			h.ws.dout[b] = 2 * (o - tr.y[h.lo+b]) / float64(len(tr.y))
+		for i, o := range h.ws.out[:nb*O] {
+			h.ws.dout[i] = 2 * (o - tr.y[h.lo*O+i]) / float64(len(tr.y))
 		}
 	}
 	for k := top; k >= first; k -= stride {

@@ -1,20 +1,23 @@
 package lstm
 
 // layerState holds one layer's activations and gradients in training,
-// for a batch of B windows of T steps. Every buffer is batch-major: element
-// (b, t, j) of a B×T×W buffer is at (b*T+t)*W + j, so the rows of one time
-// step are a strided view with leading dimension T*W. Buffers of gradients
-// with respect to h have rows of Hp = roundUpCols(H) values, so that the
-// products writing them run in whole kernel blocks.
+// for a batch of B windows of T steps, of a cell with G = gates·H gate
+// rows (see the cell files for what each holds). Every buffer is
+// batch-major: element (b, t, j) of a B×T×W buffer is at (b*T+t)*W + j, so
+// the rows of one time step are a strided view with leading dimension T*W.
+// Buffers of gradients with respect to h have rows of Hp = roundUpCols(H)
+// values and buffers of gates rows of Gp = roundUpCols(G), zero in the
+// padding, so that the products writing them run in whole kernel blocks.
 type layerState struct {
-	gates  []float64 // B×T×4H: pre-activations, then in place i, f, g, o after the non-linearities
-	c      []float64 // B×T×H: cell state c_t
-	tc     []float64 // B×T×H: tanh(c_t)
+	gates  []float64 // B×T×Gp: the input projection, then in place the gates, then their gradients
+	rec    []float64 // B×T×Gp: a GRU's recurrent part h_{t-1}·Whhᵀ + bhh, then its gradient; nil for the other cells
+	c      []float64 // B×T×H: an LSTM's cell state c_t; nil for the other cells
+	tc     []float64 // B×T×H: an LSTM's tanh(c_t); nil for the other cells
 	h      []float64 // B×T×H: hidden state h_t, the layer's output sequence
 	dh     []float64 // B×T×Hp: dLoss/dh_t from the layer above, recurrence excluded; Hp zeros for the last layer
 	dhNext []float64 // B×Hp: dLoss/dh_t through h_t's use at step t+1
-	dcNext []float64 // B×H: dLoss/dc_t through c_t's use at step t+1
-	gradT  []float64 // max(In, H)×4H: the transpose of one weight matrix's gradient, as the products compute it
+	dcNext []float64 // B×H: an LSTM's dLoss/dc_t through c_t's use at step t+1; nil for the other cells
+	gradT  []float64 // max(In, H)×Gp: the transpose of one weight matrix's gradient, as the products compute it
 
 	// The layer's progress in the current passes, read by the next layer
 	// of the pass, which may run on another goroutine: fwd counts the
@@ -29,9 +32,23 @@ type workspace struct {
 	batch, steps int
 	packed       *packedModel // the weights, packed by the workspace's owner
 	layers       []layerState
-	out          []float64 // B: the model's outputs
-	dout         []float64 // B: dLoss/dout
+	out          []float64 // B×O: the model's outputs
+	dout         []float64 // B×O: dLoss/dout
 	ones         []float64 // B×T ones, whose product with the gates' gradients sums them over all rows
+}
+
+// rowValues returns the number of values that a layer of h units of cell c
+// keeps per window and step: the gates (padded), h, and an LSTM's c and
+// tanh(c) or a GRU's recurrent part (padded).
+func (c Cell) rowValues(h int) int {
+	gp := roundUpCols(c.gates() * h)
+	switch c {
+	case LSTM:
+		return gp + 3*h
+	case GRU:
+		return 2*gp + h
+	}
+	return gp + h
 }
 
 // workspaceSize returns the number of float64 values that newWorkspace
@@ -42,16 +59,20 @@ func workspaceSize(m *Model, batch, steps int) (int, bool) {
 		return 0, false
 	}
 	bt := batch * steps
-	n := 2*batch + bt // out, dout, ones
+	n := 2*batch*m.Outputs() + bt // out, dout, ones
 	for k, l := range m.Layers {
 		h, hp := l.Hidden, roundUpCols(l.Hidden)
 		dh := bt * hp
 		if k == len(m.Layers)-1 {
 			dh = hp
 		}
-		// gates, c, tc, h, dh, dhNext, dcNext, gradT. The sizes are
-		// bounded by New's limits and bt by MaxBatchMemory: no overflow.
-		n += bt*7*h + dh + batch*(hp+h) + max(l.In, h)*4*h
+		dc := 0
+		if m.Cell == LSTM {
+			dc = batch * h
+		}
+		// The rows, dh, dhNext, dcNext, gradT. The sizes are bounded by
+		// NewCell's limits and bt by MaxBatchMemory: no overflow.
+		n += bt*m.Cell.rowValues(h) + dh + batch*hp + dc + max(l.In, h)*roundUpCols(m.Cell.gates()*h)
 		if n > MaxBatchMemory {
 			return 0, false
 		}
@@ -63,25 +84,30 @@ func workspaceSize(m *Model, batch, steps int) (int, bool) {
 // from packed.
 func newWorkspace(m *Model, packed *packedModel, batch, steps int) *workspace {
 	w := &workspace{batch: batch, steps: steps, packed: packed, layers: make([]layerState, len(m.Layers)),
-		out: make([]float64, batch), dout: make([]float64, batch)}
+		out: make([]float64, batch*m.Outputs()), dout: make([]float64, batch*m.Outputs())}
 	bt := batch * steps
 	for k, l := range m.Layers {
 		h, hp := l.Hidden, roundUpCols(l.Hidden)
+		g := roundUpCols(m.Cell.gates() * h)
 		dh := bt * hp
 		if k == len(m.Layers)-1 {
 			dh = hp // the head's gradient goes to dhNext; see backward
 		}
 		w.layers[k] = layerState{
-			gates:  make([]float64, bt*4*h),
-			c:      make([]float64, bt*h),
-			tc:     make([]float64, bt*h),
+			gates:  make([]float64, bt*g),
 			h:      make([]float64, bt*h),
 			dh:     make([]float64, dh),
 			dhNext: make([]float64, batch*hp),
-			dcNext: make([]float64, batch*h),
-			gradT:  make([]float64, max(l.In, h)*4*h),
+			gradT:  make([]float64, max(l.In, h)*g),
 			fwd:    newProgress(),
 			bwd:    newProgress(),
+		}
+		s := &w.layers[k]
+		switch m.Cell {
+		case LSTM:
+			s.c, s.tc, s.dcNext = make([]float64, bt*h), make([]float64, bt*h), make([]float64, batch*h)
+		case GRU:
+			s.rec = make([]float64, bt*g)
 		}
 	}
 	w.ones = make([]float64, bt)
@@ -100,7 +126,7 @@ func (w *workspace) start() {
 }
 
 // forward runs m over the nb windows of x (nb×T×In) and leaves the outputs in
-// w.out[:nb] and every layer's activations in w.layers.
+// w.out[:nb×O] and every layer's activations in w.layers.
 func (w *workspace) forward(m *Model, x []float64, nb int) {
 	w.start()
 	for k := range m.Layers {
