@@ -34,6 +34,9 @@ func (w *workspace) forwardLayer(m *Model, k int, x []float64, nb int) {
 		in = w.layers[k-1].h
 	}
 	for t0 := 0; t0 < T; t0 += chunkSteps {
+		if w.stopped() {
+			return
+		}
 		t1 := min(t0+chunkSteps, T)
 		if k > 0 {
 			w.layers[k-1].fwd.wait(t1)
@@ -139,6 +142,9 @@ func (w *workspace) backwardLayer(m, grad *Model, k int, x []float64, nb int) {
 	}
 
 	for t1 := T; t1 > 0; t1 -= chunkSteps {
+		if w.stopped() {
+			return
+		}
 		t0 := max(t1-chunkSteps, 0)
 		if k < last {
 			// dLoss/dh_t from the layer above at steps t0..t1-1:

@@ -3,6 +3,8 @@ package lstm
 import (
 	"context"
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -159,6 +161,77 @@ func TestPredictAllRefusesBadSizes(t *testing.T) {
 		err := m.PredictAll(context.Background(), manyWindows{3}, c.steps, make([]float64, c.n))
 		if err == nil || err.Error() != c.want {
 			t.Errorf("steps %d, %d outputs: error %v, want %q", c.steps, c.n, err, c.want)
+		}
+	}
+}
+
+// targetWindows is a Dataset of n windows of 0.5 with target 1, whose loss
+// has a gradient; it calls cancel, when not nil, on every sample drawn.
+type targetWindows struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (d targetWindows) Len() int { return d.n }
+
+func (d targetWindows) Sample(i int, x, y []float64) {
+	if d.cancel != nil {
+		d.cancel()
+	}
+	for j := range x {
+		x[j] = 0.5
+	}
+	for j := range y {
+		y[j] = 1
+	}
+}
+
+// TestTrainCancelDropsTheBatch cancels while the first batch is drawn: its
+// gradients, possibly from an abandoned pass, are not applied, so the model
+// keeps its initial weights; without the cancellation the same batch moves
+// them.
+func TestTrainCancelDropsTheBatch(t *testing.T) {
+	for _, cancelled := range []bool{true, false} {
+		m := newModel(t, 8, 8)
+		initial := slices.Clone(m.Data)
+		ctx, cancel := context.WithCancel(context.Background())
+		d := targetWindows{n: 32}
+		if cancelled {
+			d.cancel = cancel
+		}
+		_, err := Train(ctx, m, d, nil, TrainConfig{Steps: 12, Epochs: 1, BatchSize: 32, Seed: 1}, nil)
+		cancel()
+		if cancelled && (!errors.Is(err, context.Canceled) || !slices.Equal(m.Data, initial)) {
+			t.Errorf("cancelled in the first batch: error %v, weights changed %t; want context.Canceled and the initial weights", err, !slices.Equal(m.Data, initial))
+		}
+		if !cancelled && (err != nil || slices.Equal(m.Data, initial)) {
+			t.Errorf("one batch: error %v, weights unchanged %t", err, slices.Equal(m.Data, initial))
+		}
+	}
+}
+
+// TestStoppedPassRunsNoStep: with the trainer's stop set, a pass over a
+// batch of several windows leaves every layer's hidden states as they were
+// (no chunk of steps ran), so a cancelled run never waits for a batch.
+func TestStoppedPassRunsNoStep(t *testing.T) {
+	m := newModel(t, 8, 8)
+	const steps, batch = 12, 6
+	tr := newTrainer(m, steps, batch, TrainConfig{}.optimizer())
+	x, y := make([]float64, batch*steps), make([]float64, batch)
+	tr.stop.Store(true)
+	for _, h := range tr.halves {
+		for k := range h.ws.layers {
+			for i := range h.ws.layers[k].h {
+				h.ws.layers[k].h[i] = math.NaN()
+			}
+		}
+	}
+	tr.gradients(x, y)
+	for i, h := range tr.halves {
+		for k := range h.ws.layers {
+			if j := slices.IndexFunc(h.ws.layers[k].h, func(v float64) bool { return !math.IsNaN(v) }); j >= 0 {
+				t.Fatalf("half %d, layer %d: hidden state %d was written after the stop", i, k, j)
+			}
 		}
 	}
 }

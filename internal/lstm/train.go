@@ -53,6 +53,9 @@ func Train(ctx context.Context, m *Model, train, val Dataset, cfg TrainConfig, p
 		return TrainResult{BestValLoss: math.NaN()}, err
 	}
 	r := newRun(m, train, val, cfg)
+	// A batch of a large model takes minutes: its pass is abandoned
+	// between chunks of steps once ctx is done.
+	defer context.AfterFunc(ctx, func() { r.tr.stop.Store(true) })()
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		st, err := r.epoch(ctx, epoch)
 		if err != nil {
@@ -175,6 +178,9 @@ func (r *run) trainEpoch(ctx context.Context, epoch int) (float64, error) {
 			r.train.Sample(i, r.x[b*win:(b+1)*win], r.y[b*O:(b+1)*O])
 		}
 		loss := r.tr.gradients(r.x[:nb*win], r.y[:nb*O])
+		if err := ctx.Err(); err != nil {
+			return 0, err // the pass may have been abandoned: its gradients are not applied
+		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return 0, fmt.Errorf("%w: loss is %g in epoch %d", ErrDiverged, loss, epoch)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // trainer runs training steps of a model on batches of windows. It owns all
@@ -27,6 +28,9 @@ type trainer struct {
 	steps  int
 	batch  int
 	halves [2]half
+	// stop abandons the current gradients pass (see workspace.stop); Train
+	// sets it when its context is cancelled.
+	stop atomic.Bool
 
 	// The current batch, read by the second half's goroutine.
 	x, y      []float64
@@ -98,6 +102,11 @@ func (tr *trainer) gradients(x, y []float64) float64 {
 	first := (nb + 1) / 2
 	tr.halves[0].lo, tr.halves[0].hi = 0, first
 	tr.halves[1].lo, tr.halves[1].hi = first, nb
+	for _, h := range tr.halves {
+		if h.ws != nil {
+			h.ws.stop = &tr.stop
+		}
+	}
 	switch {
 	case nb > 1:
 		tr.packed.load(tr.model)
@@ -106,6 +115,7 @@ func (tr *trainer) gradients(x, y []float64) float64 {
 		tr.run(&tr.halves[0])
 		tr.wg.Wait()
 	case len(tr.model.Layers) > 1 && runtime.GOMAXPROCS(0) > 1:
+		tr.halves[0].ws.stop = nil // one window: quick, and its layers wait on each other
 		tr.halves[0].ws.start()
 		tr.wg.Add(1)
 		go tr.runOddLayers()

@@ -1,5 +1,7 @@
 package lstm
 
+import "sync/atomic"
+
 // layerState holds one layer's activations and gradients in training,
 // for a batch of B windows of T steps, of a cell with G = gates·H gate
 // rows (see the cell files for what each holds). Every buffer is
@@ -35,7 +37,16 @@ type workspace struct {
 	out          []float64 // B×O: the model's outputs
 	dout         []float64 // B×O: dLoss/dout
 	ones         []float64 // B×T ones, whose product with the gates' gradients sums them over all rows
+	// stop, when not nil, abandons a training pass between chunks of steps
+	// once it is set: a batch of a large model takes minutes, and a
+	// cancelled run must not wait for it. Its gradients are then garbage,
+	// and the caller drops them. A pipelined pass has none: its layers
+	// wait on each other's steps.
+	stop *atomic.Bool
 }
+
+// stopped reports whether the pass is to be abandoned.
+func (w *workspace) stopped() bool { return w.stop != nil && w.stop.Load() }
 
 // rowValues returns the number of values that a layer of h units of cell c
 // keeps per window and step: the gates (padded), h, and an LSTM's c and
