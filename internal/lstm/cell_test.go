@@ -89,14 +89,7 @@ func TestCellRowBackwardKernel(t *testing.T) {
 	if !haveKernels() {
 		t.Skip("the CPU lacks AVX2 or FMA")
 	}
-	rng := rand.New(rand.NewPCG(7, 8))
-	fill := func(n int) []float64 {
-		s := make([]float64, n)
-		for i := range s {
-			s[i] = 2*rng.Float64() - 1
-		}
-		return s
-	}
+	fill := uniformFill(7, 8)
 	for _, H := range []int{1, 3, 4, 5, 9, 50} {
 		for _, first := range []bool{false, true} {
 			gates, tc, dhIn, dhNext, dcNext := fill(4*H), fill(H), fill(H), fill(H), fill(H)
@@ -234,14 +227,7 @@ func TestGRURowBackwardKernel(t *testing.T) {
 	if !haveKernels() {
 		t.Skip("the CPU lacks AVX2 or FMA")
 	}
-	rng := rand.New(rand.NewPCG(11, 12))
-	fill := func(n int) []float64 {
-		s := make([]float64, n)
-		for i := range s {
-			s[i] = 2*rng.Float64() - 1
-		}
-		return s
-	}
+	fill := uniformFill(11, 12)
 	for _, H := range []int{1, 3, 4, 5, 9, 50} {
 		for _, first := range []bool{false, true} {
 			gates, gh, dhIn, dhNext := fill(3*H), fill(3*H), fill(H), fill(H)

@@ -32,6 +32,19 @@ func naiveMulAdd(m, n, k int, a []float64, sa, sk int, b []float64, ldb int, c [
 // CPU runs them) and gonum, with the plain loop on shapes that are not
 // whole kernel blocks, on both layouts of A, and checks that nothing
 // outside C's m×n view is written.
+// uniformFill returns a generator, seeded by seed1 and seed2, of slices of
+// n values uniform in [-1, 1), the kernels' plain test inputs.
+func uniformFill(seed1, seed2 uint64) func(n int) []float64 {
+	rng := rand.New(rand.NewPCG(seed1, seed2))
+	return func(n int) []float64 {
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = 2*rng.Float64() - 1
+		}
+		return s
+	}
+}
+
 func TestMulAdd(t *testing.T) {
 	paths := []bool{false}
 	if haveKernels() {
@@ -39,14 +52,7 @@ func TestMulAdd(t *testing.T) {
 	} else {
 		t.Log("the CPU lacks AVX2 or FMA: testing the gonum path only")
 	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	fill := func(n int) []float64 {
-		s := make([]float64, n)
-		for i := range s {
-			s[i] = 2*rng.Float64() - 1
-		}
-		return s
-	}
+	fill := uniformFill(3, 4)
 	for _, m := range []int{1, 2, 3, 4, 5, 7, 9, 16} {
 		for _, n := range []int{1, 3, 7, 8, 9, 16, 31, 32, 40, 56, 200} {
 			for _, k := range []int{1, 2, 5, 50} {
