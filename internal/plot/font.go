@@ -39,11 +39,12 @@ func systemFonts() fontLocator {
 		paths: []string{
 			"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",    // fonts-noto-cjk
 			"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",   // fonts-noto-cjk
-			"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",            // fonts-wqy-microhei
-			"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",              // fonts-wqy-zenhei
 			"/usr/share/fonts/truetype/arphic/uming.ttc",                // fonts-arphic-uming
 			"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", // fonts-droid-fallback
 		},
+		// Not WenQuanYi's collections: x/image/font/sfnt refuses their
+		// table offsets. fontconfig may still name one; it is then passed
+		// over like any font that does not load.
 		fcMatch: "fc-match",
 	}
 }

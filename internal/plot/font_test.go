@@ -84,13 +84,13 @@ func TestFontLocator(t *testing.T) {
 	cjk.fcMatch = ""
 	var found string
 	for _, path := range cjk.paths {
-		if _, err := os.Stat(path); err == nil {
+		if _, err := loadFont(path); err == nil {
 			found = path
 			break
 		}
 	}
 	if found == "" {
-		t.Skip("no CJK font installed at the usual Debian paths (apt-get install fonts-noto-cjk)")
+		t.Skip("no CJK font lstmfc reads installed at the usual Debian paths (apt-get install fonts-noto-cjk)")
 	}
 	// A font without the glyphs is passed over for a later one with them.
 	loc := fontLocator{paths: []string{latin, found}}

@@ -299,7 +299,7 @@ func TestVectorFormats(t *testing.T) {
 
 func TestCJKTitle(t *testing.T) {
 	if _, ok := systemFonts().find("股票价格预测"); !ok {
-		t.Skip("no CJK font installed (apt-get install fonts-noto-cjk or fonts-wqy-microhei)")
+		t.Skip("no CJK font lstmfc reads installed (apt-get install fonts-noto-cjk)")
 	}
 	// Missing glyphs are drawn as identical boxes, so two different
 	// titles of the same length differ in their pixels only when their
