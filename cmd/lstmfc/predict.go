@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lstmfc/lstmfc/internal/forecast"
 	"github.com/lstmfc/lstmfc/internal/series"
+	"github.com/lstmfc/lstmfc/internal/userfile"
 )
 
 // predictOptions are the inputs of lstmfc predict.
@@ -25,6 +28,8 @@ type predictOptions struct {
 	ForecastOnly bool
 	// AllowUnfinished uses a model that holds its initial weights.
 	AllowUnfinished bool
+	// Holidays names a file of dates the forecast skips.
+	Holidays string
 	dataFlags
 }
 
@@ -42,8 +47,10 @@ forecast rows alone, for pipelines.
 
 Forecast dates follow the series' own calendar: every day when it has
 weekend dates, business days (Monday to Friday) when it has none, weekly or
-monthly when its dates are. No exchange holiday calendar is applied: a
-business-day forecast is dated on holidays too. A note on stderr says when
+monthly when its dates are. No exchange's holiday calendar is built in:
+--holidays FILE lists the dates (YYYY-MM-DD, one a line) the forecast
+skips; without it a business-day forecast is dated on holidays too. A
+note on stderr says when
 the dates are not daily or their steps are irregular.
 
 FILE (or --data) is the price CSV to predict; with neither, predict uses the
@@ -98,6 +105,8 @@ func tableFormat(path, format string) string {
 // --model, --data and --horizon, whose help differs.
 func (o *predictOptions) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.AllowUnfinished, "allow-unfinished", false, "use a model that holds its initial weights (its run stopped before the first epoch ended)")
+	cmd.Flags().StringVar(&o.Holidays, "holidays", "", "file of dates (YYYY-MM-DD, one a line, # comments) on which the forecast's market is closed; forecast rows skip them")
+	fileFlag(cmd, "holidays", "txt", "csv")
 	o.dataFlags.register(cmd)
 }
 
@@ -116,7 +125,7 @@ func runPredict(ctx context.Context, o *predictOptions, ios *streams) error {
 	if err := checkHorizon(o.Horizon); err != nil {
 		return err
 	}
-	if err := checkWritable("out", o.Out, o.Model, o.Data); err != nil {
+	if err := checkWritable("out", o.Out, o.Model, o.Data, o.Holidays); err != nil {
 		return err
 	}
 	t, err := o.table(ctx, ios)
@@ -172,10 +181,15 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		return nil, flagErrorf("data", "%s holds no training series; pass the prices to predict with --data FILE", o.Model)
 	}
 	o.noteCalendar(s, ios)
+	holidays, err := o.holidays(ctx)
+	if err != nil {
+		return nil, err
+	}
 	t, err := m.Table(ctx, s.Values, s.Dates, split, o.Horizon)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Source, err)
 	}
+	t.SkipHolidays(holidays)
 	if split == nil {
 		copy(t.Split, m.Spans(s))
 	}
@@ -196,4 +210,16 @@ func (o *predictOptions) noteCalendar(s *series.Series, ios *streams) {
 	case c != forecast.BusinessDays && !o.Quiet:
 		fmt.Fprintf(ios.Err, "%s: the series is dated %s, and so is its forecast\n", s.Source, c)
 	}
+}
+
+// holidays reads the --holidays file, if one is named.
+func (o *predictOptions) holidays(ctx context.Context) ([]time.Time, error) {
+	if o.Holidays == "" {
+		return nil, nil
+	}
+	b, err := userfile.ReadFile(ctx, o.Holidays, userfile.MaxTableBytes)
+	if err != nil {
+		return nil, err
+	}
+	return forecast.ReadHolidays(bytes.NewReader(b), o.Holidays)
 }

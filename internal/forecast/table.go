@@ -331,8 +331,8 @@ func ReadJSON(r io.Reader, name string) (*Table, error) {
 // a forecast's dates follow its series' calendar.
 type Calendar int
 
-// The calendars a series' dates can follow. No exchange holiday calendar
-// is known: a business-day forecast is dated on holidays too.
+// The calendars a series' dates can follow. No exchange's holidays are
+// built in: Table.SkipHolidays takes a list of a market's closures.
 const (
 	BusinessDays Calendar = iota // Monday to Friday
 	EveryDay                     // every day of the week
