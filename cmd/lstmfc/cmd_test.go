@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/lstmfc/lstmfc/internal/forecast"
+	"github.com/lstmfc/lstmfc/internal/series"
 )
 
 // run executes the command line in-process and returns the exit code,
@@ -388,5 +390,21 @@ func TestCells(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "backtest", "--cell", "GRU", realCSV); code != exitUsage || !strings.Contains(stderr, "--cell") {
 		t.Errorf("backtest --cell GRU: exit %d, stderr %q; want a usage error naming --cell", code, stderr)
+	}
+}
+
+// TestSyntheticLongMemory trains on the long-memory series and checks that
+// the model was fitted on it, seeded by --seed.
+func TestSyntheticLongMemory(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.bin")
+	if code, _, stderr := run(t, append([]string{"train", "--synthetic", "longmemory", "--length", "300", "--seed", "3", "--model", model}, small...)...); code != exitOK {
+		t.Fatalf("train --synthetic longmemory: exit %d: %s", code, stderr)
+	}
+	m, err := forecast.Load(context.Background(), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := series.LongMemory(300, 3).Values; m.Series == nil || !slices.Equal(m.Series.Values, want) {
+		t.Errorf("the model was not fitted on the long-memory series of seed 3")
 	}
 }
