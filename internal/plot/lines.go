@@ -28,6 +28,20 @@ var lineColors = []color.RGBA{
 	{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff}, // brown
 }
 
+// powerTicks are gonum's ticks of a logarithmic axis labelled as powers of
+// ten, 1e-05 rather than the 9.999999999999999e-06 its labels round to.
+type powerTicks struct{}
+
+func (powerTicks) Ticks(lo, hi float64) []gplot.Tick {
+	ticks := gplot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = fmt.Sprintf("1e%d", int(math.Round(math.Log10(t.Value))))
+		}
+	}
+	return ticks
+}
+
 // WriteLogLines draws lines over x = 1, 2, ... on a logarithmic y axis,
 // which shows a quantity that falls by orders of magnitude, such as a
 // vanishing gradient, as a straight slope, and writes the chart in format
@@ -45,9 +59,11 @@ func WriteLogLines(w io.Writer, format string, lines []Line, title, xLabel, yLab
 	}
 	p := gplot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xLabel, yLabel
-	p.Y.Scale, p.Y.Tick.Marker = gplot.LogScale{}, gplot.LogTicks{Prec: -1}
+	p.Y.Scale, p.Y.Tick.Marker = gplot.LogScale{}, powerTicks{}
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
+	// Curves start together at the top left and fall to the right, so the
+	// bottom left is where the legend hides the least.
+	p.Legend.Left = true
 	drawn := false
 	for i, l := range lines {
 		// Each run of positive values is a segment; the others are gaps.

@@ -52,3 +52,17 @@ func TestWriteLogLines(t *testing.T) {
 		}
 	}
 }
+
+// TestPowerTicks: the labels are whole powers of ten, over the decades gonum
+// chooses.
+func TestPowerTicks(t *testing.T) {
+	var labels []string
+	for _, tick := range (powerTicks{}).Ticks(3e-6, 0.2) {
+		if tick.Label != "" {
+			labels = append(labels, tick.Label)
+		}
+	}
+	if got, want := strings.Join(labels, " "), "1e-5 1e-4 1e-3 1e-2 1e-1 1e0"; got != want {
+		t.Errorf("labels %q, want %q", got, want)
+	}
+}
