@@ -39,9 +39,10 @@ func newTrainCmd(ios *streams) *cobra.Command {
 		Use:   "train [FILE|-]",
 		Short: "Train a model on a price series and score it out of sample",
 		Long: `Train loads a price series (a CSV file, - for standard input, or with no
-file a synthetic random walk), splits it by time into train, validation and
-test spans, fits the scaler on the training span only, trains the LSTM, keeps
-the weights with the best validation loss, and writes the model file.
+file a synthetic series), splits it by time into train, validation and test
+spans, fits the scaler on the training span only, trains the network (LSTM,
+GRU or plain RNN layers: --cell), keeps the weights with the best validation
+loss, and writes the model file.
 
 It then scores one-step predictions of the test span in price units next to
 the naive forecast (tomorrow = today).
