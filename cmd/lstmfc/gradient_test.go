@@ -38,21 +38,25 @@ func TestGradient(t *testing.T) {
 	if len(rows) != 1+10 {
 		t.Fatalf("%d rows, want a header and one per lag of the lookback of 10", len(rows))
 	}
-	for c, path := range []string{rnn, "", gru} {
-		if path == "" {
-			continue
-		}
+	for c, path := range []string{rnn, gru} {
 		m, err := forecast.Load(context.Background(), path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := m.LagGradient(context.Background(), m.Series.Values)
+		init, err := m.Initial(1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for k, row := range rows[1:] {
-			if row[0] != strconv.Itoa(k+1) || row[1+c] != strconv.FormatFloat(want[k], 'g', -1, 64) {
-				t.Errorf("%s: row %v, want lag %d and %v", path, row, k+1, want[k])
+		for i, model := range []*forecast.Model{m.Model, init} {
+			want, err := model.LagGradient(context.Background(), m.Series.Values)
+			if err != nil {
+				t.Fatal(err)
+			}
+			col := 1 + 2*c + i
+			for k, row := range rows[1:] {
+				if row[0] != strconv.Itoa(k+1) || row[col] != strconv.FormatFloat(want[k], 'g', -1, 64) {
+					t.Errorf("%s: row %v, want lag %d and %v in column %d", rows[0][col], row, k+1, want[k], col)
+				}
 			}
 		}
 	}
