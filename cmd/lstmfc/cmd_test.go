@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/lstmfc/lstmfc/internal/forecast"
+	"github.com/lstmfc/lstmfc/internal/series"
 )
 
 // run executes the command line in-process and returns the exit code,
@@ -353,5 +355,56 @@ func TestInterruptAfterTrainingKeepsTheModel(t *testing.T) {
 	}
 	if m.Series == nil || len(m.Series.Values) != 300 {
 		t.Errorf("saved model holds %v, want the 300 training values", m.Series)
+	}
+}
+
+// TestCells trains a model of each cell on the synthetic series, checks
+// that the model file holds that cell's layers, and that predict and plot
+// take it.
+func TestCells(t *testing.T) {
+	for _, cell := range forecast.Cells() {
+		t.Run(cell, func(t *testing.T) {
+			dir := t.TempDir()
+			model := filepath.Join(dir, "m.bin")
+			if code, _, stderr := run(t, append([]string{"train", "--cell", cell, "--length", "300", "--model", model}, small...)...); code != exitOK {
+				t.Fatalf("train --cell %s: exit %d: %s", cell, code, stderr)
+			}
+			b, err := os.ReadFile(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(b, []byte(`"`+cell+`2.weight_hh_l0"`)) || !bytes.Contains(b, []byte(`\"Cell\":\"`+cell+`\"`)) {
+				t.Errorf("model file of --cell %s names no %s2 tensor or no %s cell in its config", cell, cell, cell)
+			}
+			preds := filepath.Join(dir, "p.csv")
+			if code, _, stderr := run(t, "predict", "--model", model, "--horizon", "3", "--out", preds, "--quiet"); code != exitOK {
+				t.Fatalf("predict: exit %d: %s", code, stderr)
+			}
+			if rows := readCSV(t, preds); len(rows) != 1+300+3 || rows[len(rows)-1][2] == "" {
+				t.Errorf("predict wrote %d rows, want header + 300 values + 3 forecast", len(rows))
+			}
+			if code, _, stderr := run(t, "plot", "--predictions", preds, "--out", filepath.Join(dir, "c.png"), "--quiet"); code != exitOK {
+				t.Fatalf("plot: exit %d: %s", code, stderr)
+			}
+		})
+	}
+	if code, _, stderr := run(t, "backtest", "--cell", "GRU", realCSV); code != exitUsage || !strings.Contains(stderr, "--cell") {
+		t.Errorf("backtest --cell GRU: exit %d, stderr %q; want a usage error naming --cell", code, stderr)
+	}
+}
+
+// TestSyntheticLongMemory trains on the long-memory series and checks that
+// the model was fitted on it, seeded by --seed.
+func TestSyntheticLongMemory(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.bin")
+	if code, _, stderr := run(t, append([]string{"train", "--synthetic", "longmemory", "--length", "300", "--seed", "3", "--model", model}, small...)...); code != exitOK {
+		t.Fatalf("train --synthetic longmemory: exit %d: %s", code, stderr)
+	}
+	m, err := forecast.Load(context.Background(), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := series.LongMemory(300, 3).Values; m.Series == nil || !slices.Equal(m.Series.Values, want) {
+		t.Errorf("the model was not fitted on the long-memory series of seed 3")
 	}
 }

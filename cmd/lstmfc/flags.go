@@ -64,7 +64,7 @@ func orList(values []string) string {
 // or forecast.Walk, or "" for none.
 func fieldFlag(field string) string {
 	return map[string]string{
-		"Lookback": "lookback", "Units": "units", "Target": "target", "Standard": "scaler", "Epochs": "epochs",
+		"Lookback": "lookback", "Cell": "cell", "Units": "units", "Target": "target", "Standard": "scaler", "Epochs": "epochs",
 		"BatchSize": "batch-size", "LR": "lr", "Clip": "clip", "Patience": "patience", "Seed": "seed",
 		"ValSplit": "val-split", "TestSplit": "test-split", "Levels": "levels", "Folds": "folds", "MinTrain": "min-train",
 	}[field]
@@ -117,6 +117,7 @@ func (d *dataFlags) load(ctx context.Context, path string, ios *streams, quiet b
 // and backtest.
 type fitFlags struct {
 	Lookback  int
+	Cell      string
 	Units     []int
 	Target    string
 	Scaler    string
@@ -144,7 +145,8 @@ const (
 func (f *fitFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.IntVar(&f.Lookback, "lookback", defaultLookback, "window length: how many past prices each prediction sees")
-	intsFlag(fs, &f.Units, "units", []int{50, 50}, "hidden units of each LSTM layer, comma-separated")
+	enumFlag(cmd, &f.Cell, "cell", forecast.Cells()[0], forecast.Cells(), "recurrent cell of every layer: lstm (the tutorial's), gru, or rnn (plain tanh, Elman's)")
+	intsFlag(fs, &f.Units, "units", []int{50, 50}, "hidden units of each layer, comma-separated")
 	enumFlag(cmd, &f.Target, "target", defaultTarget, forecast.Targets(), "what the model predicts: price (scaled price, the tutorial's), return (log return), delta (change), or auto (return when every price is positive, else delta)")
 	enumFlag(cmd, &f.Scaler, "scaler", "minmax", []string{"minmax", "standard"}, "with --target price: minmax (the tutorial's, to [0,1]) or standard (z-score)")
 	fs.IntVar(&f.Epochs, "epochs", defaultEpochs, "passes over the training windows")
@@ -160,7 +162,7 @@ func (f *fitFlags) register(cmd *cobra.Command) {
 // config checks the flags and returns the fitting configuration.
 func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 	cfg := forecast.Config{
-		Lookback: f.Lookback, Units: f.Units, Target: forecast.Target(f.Target), Standard: f.Scaler == "standard",
+		Lookback: f.Lookback, Cell: f.Cell, Units: f.Units, Target: forecast.Target(f.Target), Standard: f.Scaler == "standard",
 		Epochs: f.Epochs, BatchSize: f.BatchSize, LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed,
 		ValSplit: f.ValSplit, TestSplit: testSplit, Levels: f.Levels,
 	}

@@ -68,7 +68,9 @@ func TestEnumFlags(t *testing.T) {
 	}{
 		{"train", "target", []string{"auto", "price", "return", "delta"}},
 		{"train", "scaler", []string{"minmax", "standard"}},
-		{"train", "synthetic", []string{"uniform", "geometric"}},
+		{"train", "synthetic", []string{"uniform", "geometric", "longmemory"}},
+		{"train", "cell", []string{"lstm", "gru", "rnn"}},
+		{"backtest", "cell", []string{"lstm", "gru", "rnn"}},
 		{"backtest", "fill", []string{"drop", "ffill"}},
 		{"predict", "format", []string{"csv", "json"}},
 		{"plot", "fill", []string{"drop", "ffill"}},

@@ -25,7 +25,7 @@ type trainOptions struct {
 	Data      string // CSV path, "-" for stdin, "" for a synthetic series
 	Model     string
 	TestSplit float64
-	Synthetic string // uniform or geometric, when Data is ""
+	Synthetic string // uniform, geometric or longmemory, when Data is ""
 	Length    int    // length of the synthetic series
 	Quiet     bool
 	JSON      bool
@@ -39,9 +39,10 @@ func newTrainCmd(ios *streams) *cobra.Command {
 		Use:   "train [FILE|-]",
 		Short: "Train a model on a price series and score it out of sample",
 		Long: `Train loads a price series (a CSV file, - for standard input, or with no
-file a synthetic random walk), splits it by time into train, validation and
-test spans, fits the scaler on the training span only, trains the LSTM, keeps
-the weights with the best validation loss, and writes the model file.
+file a synthetic series), splits it by time into train, validation and test
+spans, fits the scaler on the training span only, trains the network (LSTM,
+GRU or plain RNN layers: --cell), keeps the weights with the best validation
+loss, and writes the model file.
 
 It then scores one-step predictions of the test span in price units next to
 the naive forecast (tomorrow = today).
@@ -72,7 +73,7 @@ step target when the market turns wilder than it was in training.`,
 	fs := cmd.Flags()
 	fs.StringVar(&o.Model, "model", "m.bin", "where to write the model file")
 	fs.Float64Var(&o.TestSplit, "test-split", 0.1, "fraction of the series, at its end, held out for the final score")
-	enumFlag(cmd, &o.Synthetic, "synthetic", "uniform", []string{"uniform", "geometric"}, "with no FILE: uniform (the tutorial's rand(N).cumsum()) or geometric random walk")
+	enumFlag(cmd, &o.Synthetic, "synthetic", "uniform", []string{"uniform", "geometric", "longmemory"}, "with no FILE: uniform (the tutorial's rand(N).cumsum()), geometric random walk, or longmemory (each log return echoes the one 45 steps before)")
 	fs.IntVar(&o.Length, "length", 2000, "with no FILE: length of the synthetic series")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON object on stdout")
@@ -189,8 +190,11 @@ func (o *trainOptions) series(ctx context.Context, ios *streams) (*series.Series
 	if o.Length < 2 || o.Length > maxSyntheticLength {
 		return nil, flagErrorf("length", "must be between 2 and %d, got %d", maxSyntheticLength, o.Length)
 	}
-	if o.Synthetic == "geometric" {
+	switch o.Synthetic {
+	case "geometric":
 		return series.GeometricWalk(o.Length, o.Seed), nil
+	case "longmemory":
+		return series.LongMemory(o.Length, o.Seed), nil
 	}
 	return series.RandomWalk(o.Length, o.Seed), nil
 }

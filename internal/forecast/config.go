@@ -27,6 +27,11 @@ func Targets() []string {
 	return []string{string(Auto), string(Price), string(Return), string(Delta)}
 }
 
+// Cells returns the names Config.Cell accepts, the default (lstm) first.
+func Cells() []string {
+	return []string{lstm.LSTM.String(), lstm.GRU.String(), lstm.RNN.String()}
+}
+
 // EpochStats is what Train reports after each epoch.
 type EpochStats = lstm.EpochStats
 
@@ -69,7 +74,8 @@ const (
 // is recorded in the model file.
 type Config struct {
 	Lookback  int    // window length: how many past values each prediction sees
-	Units     []int  // hidden units per LSTM layer
+	Cell      string // recurrent cell of every layer: lstm, gru or rnn; "" is lstm
+	Units     []int  // hidden units per layer
 	Target    Target // what the model learns to predict; Auto to let Train choose
 	Standard  bool   // scale a price target by z-score rather than min-max
 	Epochs    int
@@ -105,6 +111,8 @@ func (c Config) Validate() error {
 		return fieldErrorf("Lookback", "must be at least 1, got %d", c.Lookback)
 	case c.Lookback > MaxLookback:
 		return fieldErrorf("Lookback", "must be at most %d, got %d", MaxLookback, c.Lookback)
+	case c.Cell != "" && !slices.Contains(Cells(), c.Cell):
+		return fieldErrorf("Cell", "must be lstm, gru or rnn, got %q", c.Cell)
 	case len(c.Units) == 0:
 		return fieldErrorf("Units", "needs at least one layer size")
 	case len(c.Units) > MaxLayers:
@@ -161,6 +169,9 @@ func (c Config) Resolve(prices []float64) (Config, window.Split, []string, error
 		return c, split, nil, err
 	}
 	c.Levels = slices.Compact(slices.Sorted(slices.Values(c.Levels)))
+	if c.Cell == "" {
+		c.Cell = lstm.LSTM.String() // recorded by name in the model file's config
+	}
 	var notes []string
 	auto := c.Target == Auto
 	if auto {

@@ -53,6 +53,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		field  string
 	}{
 		{func(c *Config) { c.Lookback = 0 }, "Lookback"},
+		{func(c *Config) { c.Cell = "LSTM" }, "Cell"},
 		{func(c *Config) { c.Units = nil }, "Units"},
 		{func(c *Config) { c.Units = []int{4, 0} }, "Units"},
 		{func(c *Config) { c.Target = "volume" }, "Target"},

@@ -132,7 +132,11 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if lo, hi := split.Validation(); hi > lo {
 		val = lstm.OneTarget(enc.Windows(z, cfg.Lookback, lo, hi))
 	}
-	net, err := lstm.New(1, cfg.Units)
+	cell, err := lstm.ParseCell(cfg.Cell) // Resolve named one
+	if err != nil {
+		return nil, err
+	}
+	net, err := lstm.NewCell(cell, 1, cfg.Units, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -147,13 +147,26 @@ func TestForecastIsOneStepFedBack(t *testing.T) {
 	}
 }
 
+// TestSaveLoadRoundTrip fits each cell, saves and loads the fit, and
+// checks that the loaded model is the fitted one: same cell, encoding,
+// split, intervals and series, and the same predictions bit for bit.
 func TestSaveLoadRoundTrip(t *testing.T) {
+	for _, cell := range Cells() {
+		t.Run(cell, func(t *testing.T) { testSaveLoadRoundTrip(t, cell) })
+	}
+}
+
+func testSaveLoadRoundTrip(t *testing.T, cell string) {
 	cfg := quick(window.Return)
+	cfg.Cell = cell
 	cfg.Epochs = 1
 	prices := noisySine(300, 5)
 	fit, err := Train(context.Background(), prices, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fit.Net.Cell.String() != cell || fit.Config.Cell != cell {
+		t.Fatalf("asked for a %s model, fitted a %v (config %q)", cell, fit.Net.Cell, fit.Config.Cell)
 	}
 	path := filepath.Join(t.TempDir(), "m.bin")
 	dates := series.BusinessDays(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), len(prices))
@@ -164,7 +177,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Enc != fit.Enc || got.Lookback != fit.Lookback || len(got.Intervals) != 2 {
+	if got.Net.Cell != fit.Net.Cell || got.Enc != fit.Enc || got.Lookback != fit.Lookback || len(got.Intervals) != 2 {
 		t.Fatalf("round trip gave %+v, want %+v", got.Model, fit.Model)
 	}
 	for i, iv := range got.Intervals {

@@ -46,6 +46,53 @@ func GeometricWalk(n int, seed uint64) *Series {
 	return synthetic(values, "geometric random walk: log-returns drawn from N(0.0003, 0.015²), starting at 100")
 }
 
+// The long-memory series' defining constants: each log return echoes the
+// one LongMemoryLag steps before it with weight LongMemoryWeight.
+const (
+	LongMemoryLag    = 45
+	LongMemoryWeight = 0.9
+)
+
+// LongMemory returns a series whose only predictable structure lies far
+// back: starting at 100, its log returns follow
+//
+//	r_t = LongMemoryWeight·r_{t-LongMemoryLag} + 0.01·ε_t,  ε_t ~ N(0, 1),
+//
+// so a return is correlated about 0.9 with the return 45 steps before and
+// uncorrelated with the 44 returns in between. It is the tutorial's test of
+// a recurrent cell: a model that carries information across 45 steps
+// predicts 81% of each return's variance; one whose memory fades sooner
+// does no better than "tomorrow = today". A single lag, not a band of
+// them: returns uncorrelated with their recent past can each be
+// correlated at most 1/√m with m lags at once, so a band of 11 lags could
+// not be strong. The first LongMemoryLag returns are drawn from the
+// stationary distribution, N(0, 0.01²/(1-0.9²)), so the series has no
+// warm-up. Dated by business days from 2015-01-01; the same seed gives the
+// same series.
+func LongMemory(n int, seed uint64) *Series {
+	const (
+		start = 100.0
+		sigma = 0.01
+	)
+	values := make([]float64, checkLength(n))
+	returns := make([]float64, len(values))
+	rng := rand.New(rand.NewPCG(seed, 0))
+	stationary := sigma / math.Sqrt(1-LongMemoryWeight*LongMemoryWeight)
+	logPrice := 0.0
+	for i := range values {
+		if i > 0 {
+			if i <= LongMemoryLag {
+				returns[i] = stationary * rng.NormFloat64()
+			} else {
+				returns[i] = LongMemoryWeight*returns[i-LongMemoryLag] + sigma*rng.NormFloat64()
+			}
+			logPrice += returns[i]
+		}
+		values[i] = start * math.Exp(logPrice)
+	}
+	return synthetic(values, "long-memory series: each log return is 0.9 times the one 45 steps before plus N(0, 0.01²) noise, starting at 100")
+}
+
 func synthetic(values []float64, what string) *Series {
 	return &Series{
 		Source: "synthetic",

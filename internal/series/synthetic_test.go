@@ -74,3 +74,35 @@ func TestGeometricWalk(t *testing.T) {
 		t.Errorf("last date %v is a weekend", s.Dates[n-1])
 	}
 }
+
+// TestLongMemory checks the long-memory series' defining property: a log
+// return is strongly correlated with the one LongMemoryLag steps before and
+// with no other recent one, in particular not with the last few.
+func TestLongMemory(t *testing.T) {
+	const n = 20000
+	s := LongMemory(n, 1)
+	if len(s.Values) != n || len(s.Dates) != n || s.Values[0] != 100 {
+		t.Fatalf("%d values, %d dates, first %v; want %d, %d, 100", len(s.Values), len(s.Dates), s.Values[0], n, n)
+	}
+	r := make([]float64, n-1)
+	for i := range r {
+		r[i] = math.Log(s.Values[i+1] / s.Values[i])
+	}
+	// With 20,000 returns a zero correlation is measured within about
+	// ±0.007 (one standard error); 0.05 is 7 of them.
+	for k := 1; k <= 2*LongMemoryLag-1; k++ {
+		c := stat.Correlation(r[k:], r[:len(r)-k], nil)
+		switch {
+		case k == LongMemoryLag && !(math.Abs(c-LongMemoryWeight) < 0.02):
+			t.Errorf("correlation at lag %d is %.4f, want about %g", k, c, LongMemoryWeight)
+		case k != LongMemoryLag && math.Abs(c) > 0.05:
+			t.Errorf("correlation at lag %d is %.4f, want about 0", k, c)
+		}
+	}
+	if !slices.Equal(LongMemory(n, 1).Values, s.Values) {
+		t.Error("the same seed gave a different series")
+	}
+	if slices.Equal(LongMemory(n, 2).Values, s.Values) {
+		t.Error("another seed gave the same series")
+	}
+}
