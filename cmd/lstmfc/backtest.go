@@ -80,7 +80,7 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		for _, n := range f.Notes {
 			fmt.Fprintln(ios.Err, n)
 		}
-		fmt.Fprintf(ios.Err, "fold of %s: LSTM RMSE %.6g, naive %.6g\n", label(f.Start, f.End-1), f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
+		fmt.Fprintf(ios.Err, "fold of %s: %s RMSE %.6g, naive %.6g\n", label(f.Start, f.End-1), f.Report.ModelName(), f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)

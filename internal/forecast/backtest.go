@@ -96,11 +96,13 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 		}
 		f := Fold{Start: start, End: end, TrainEnd: fit.Split.TrainEnd, Notes: fit.Notes,
 			Report: Evaluate(prices, pred, bands, start, end, fit.Split.TrainEnd)}
+		f.Report.Model = fit.Config.Cell
 		bt.Folds = append(bt.Folds, f)
 		if fold != nil {
 			fold(f)
 		}
 	}
 	bt.Overall = Evaluate(prices, pred, bands, first, n, bt.Folds[0].TrainEnd)
+	bt.Overall.Model = bt.Folds[0].Report.Model
 	return bt, nil
 }

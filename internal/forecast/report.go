@@ -24,7 +24,11 @@ const MovingAverageWindow = 20
 // Report scores one-step predictions of a span of a series in price units,
 // next to the baselines that any forecaster must beat.
 type Report struct {
-	Rows          int            `json:"rows"`
+	Rows int `json:"rows"`
+	// Model names the network's cell (lstm, gru or rnn); "" is lstm. Its
+	// scores are under "lstm" in JSON whatever the cell, as they were
+	// before lstmfc had other cells.
+	Model         string         `json:"model,omitempty"`
 	LSTM          metrics.Scores `json:"lstm"`
 	Naive         metrics.Scores `json:"naive"`
 	Drift         metrics.Scores `json:"drift"`
@@ -114,6 +118,9 @@ func levelKey(level float64) string {
 	return strconv.FormatFloat(math.Round(level*1e8)/1e6, 'f', -1, 64)
 }
 
+// ModelName names the network in text: LSTM, GRU or RNN.
+func (r Report) ModelName() string { return strings.ToUpper(cmp.Or(r.Model, "lstm")) }
+
 // BeatsNaive reports whether the LSTM's RMSE is below the naive forecast's.
 func (r Report) BeatsNaive() bool { return r.LSTM.RMSE < r.Naive.RMSE }
 
@@ -127,7 +134,7 @@ func (r Report) WriteText(w io.Writer, title string) error {
 	row := func(name string, s metrics.Scores) {
 		fmt.Fprintf(&b, "  %-15s %12.6g %12.6g %9.3f %9.3f %8.3f %10.1f%%\n", name, s.RMSE, s.MAE, s.MAPE, s.SMAPE, s.MASE, 100*s.DirectionalAccuracy)
 	}
-	row("lstm", r.LSTM)
+	row(strings.ToLower(r.ModelName()), r.LSTM)
 	row("naive", r.Naive)
 	row("drift", r.Drift)
 	row("moving average", r.MovingAverage)
@@ -143,9 +150,9 @@ func (r Report) WriteText(w io.Writer, title string) error {
 	case math.IsNaN(r.LSTM.RMSE):
 		fmt.Fprintln(&b, "No predictions to score in this span.")
 	case r.BeatsNaive():
-		fmt.Fprintf(&b, "The LSTM beats the naive forecast (tomorrow = today): RMSE %.1f%% lower.\n", 100*(1-r.LSTM.RMSE/r.Naive.RMSE))
+		fmt.Fprintf(&b, "The %s beats the naive forecast (tomorrow = today): RMSE %.1f%% lower.\n", r.ModelName(), 100*(1-r.LSTM.RMSE/r.Naive.RMSE))
 	default:
-		fmt.Fprintf(&b, "The LSTM does not beat the naive forecast (tomorrow = today): its RMSE is %.1f%% higher. Do not trade on it.\n", 100*(r.LSTM.RMSE/r.Naive.RMSE-1))
+		fmt.Fprintf(&b, "The %s does not beat the naive forecast (tomorrow = today): its RMSE is %.1f%% higher. Do not trade on it.\n", r.ModelName(), 100*(r.LSTM.RMSE/r.Naive.RMSE-1))
 	}
 	if r.Lag.Echoes() {
 		fmt.Fprintf(&b, "Its predictions correlate more with the previous value (%.4f) than with the value predicted (%.4f): the model mostly echoes the last price.\n", r.Lag.Shifted, r.Lag.Same)
@@ -176,6 +183,7 @@ func (f *Fit) Score(ctx context.Context, prices []float64) (SpanReports, error) 
 	}
 	eval := func(lo, hi int) *Report {
 		rep := Evaluate(prices, tb.Predicted, tb.Bands, lo, hi, f.Split.TrainEnd)
+		rep.Model = f.Config.Cell
 		return &rep
 	}
 	if lo, hi := f.Split.Validation(); hi > lo {
