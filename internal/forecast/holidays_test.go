@@ -52,20 +52,3 @@ func TestSkipHolidays(t *testing.T) {
 		t.Errorf("an undated table got dates %v", undated.Dates)
 	}
 }
-
-// TestReportNamesTheCell: a report of a GRU says GRU, in its table and its
-// verdict; one that names no cell is an LSTM's, as before lstmfc had others.
-func TestReportNamesTheCell(t *testing.T) {
-	r := Report{Rows: 2, Model: "gru"}
-	r.LSTM.RMSE, r.Naive.RMSE = 1, 2
-	var b strings.Builder
-	if err := r.WriteText(&b, "Test span"); err != nil {
-		t.Fatal(err)
-	}
-	if s := b.String(); !strings.Contains(s, "\n  gru ") || !strings.Contains(s, "The GRU beats the naive forecast") || strings.Contains(s, "LSTM") {
-		t.Errorf("a GRU's report:\n%s", s)
-	}
-	if got := (Report{}).ModelName(); got != "LSTM" {
-		t.Errorf("no cell named: %q, want LSTM", got)
-	}
-}

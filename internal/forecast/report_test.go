@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/lstmfc/lstmfc/internal/metrics"
@@ -228,5 +229,22 @@ func TestScoreSpans(t *testing.T) {
 	r, err = fit.Score(context.Background(), prices)
 	if err != nil || r.Validation != nil || r.Test != nil || r.InSample == nil || r.InSample.Rows != 8 {
 		t.Errorf("nothing held out: %+v, %v; want an in-sample report of 8 values", r, err)
+	}
+}
+
+// TestReportNamesTheCell: a report of a GRU says GRU, in its table and its
+// verdict; one that names no cell is an LSTM's, as before lstmfc had others.
+func TestReportNamesTheCell(t *testing.T) {
+	r := Report{Rows: 2, Model: "gru"}
+	r.LSTM.RMSE, r.Naive.RMSE = 1, 2
+	var b strings.Builder
+	if err := r.WriteText(&b, "Test span"); err != nil {
+		t.Fatal(err)
+	}
+	if s := b.String(); !strings.Contains(s, "\n  gru ") || !strings.Contains(s, "The GRU beats the naive forecast") || strings.Contains(s, "LSTM") {
+		t.Errorf("a GRU's report:\n%s", s)
+	}
+	if got := (Report{}).ModelName(); got != "LSTM" {
+		t.Errorf("no cell named: %q, want LSTM", got)
 	}
 }
