@@ -56,6 +56,11 @@ trap 'rm -rf "$work"' EXIT
 have_torch=0
 if [ -n "$bench_dir" ] && [ -f "$bench_dir/bench.py" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
 	have_torch=1
+	if [ ! -d /usr/lib/x86_64-linux-gnu/openblas-openmp ]; then
+		# Without it PyTorch's products fall to the reference BLAS, 3-4x
+		# slower, and every ratio below would flatter lstmfc.
+		echo "bench-vs-pytorch: warning: /usr/lib/x86_64-linux-gnu/openblas-openmp missing (apt-get install libopenblas0-openmp): PyTorch runs on the reference BLAS and the ratios are not comparable" >&2
+	fi
 elif [ -n "$bench_dir" ]; then
 	echo "bench-vs-pytorch: PyTorch (apt-get install python3-torch) or $bench_dir/bench.py not found: measuring lstmfc only" >&2
 fi
