@@ -54,13 +54,7 @@ func TestRandomWalk(t *testing.T) {
 func TestGeometricWalk(t *testing.T) {
 	const n = 20000
 	s := GeometricWalk(n, 1)
-	if len(s.Values) != n || len(s.Dates) != n || s.Values[0] != 100 {
-		t.Fatalf("%d values, %d dates, first %v; want %d, %d, 100", len(s.Values), len(s.Dates), s.Values[0], n, n)
-	}
-	r := make([]float64, n-1)
-	for i := range r {
-		r[i] = math.Log(s.Values[i+1] / s.Values[i])
-	}
+	r := logReturns(t, s, n)
 	mean, sd := stat.MeanStdDev(r, nil)
 	// Standard error of the mean is 0.015/sqrt(n) ≈ 1.1e-4, of the standard
 	// deviation about 0.015/sqrt(2n) ≈ 7.5e-5; allow 4 of each.
@@ -81,13 +75,7 @@ func TestGeometricWalk(t *testing.T) {
 func TestLongMemory(t *testing.T) {
 	const n = 20000
 	s := LongMemory(n, 1)
-	if len(s.Values) != n || len(s.Dates) != n || s.Values[0] != 100 {
-		t.Fatalf("%d values, %d dates, first %v; want %d, %d, 100", len(s.Values), len(s.Dates), s.Values[0], n, n)
-	}
-	r := make([]float64, n-1)
-	for i := range r {
-		r[i] = math.Log(s.Values[i+1] / s.Values[i])
-	}
+	r := logReturns(t, s, n)
 	// With 20,000 returns a zero correlation is measured within about
 	// ±0.007 (one standard error); 0.05 is 7 of them.
 	for k := 1; k <= 2*LongMemoryLag-1; k++ {
@@ -105,4 +93,18 @@ func TestLongMemory(t *testing.T) {
 	if slices.Equal(LongMemory(n, 2).Values, s.Values) {
 		t.Error("another seed gave the same series")
 	}
+}
+
+// logReturns checks that s is a walk of n dated values from 100 and
+// returns its n-1 log returns.
+func logReturns(t *testing.T, s *Series, n int) []float64 {
+	t.Helper()
+	if len(s.Values) != n || len(s.Dates) != n || s.Values[0] != 100 {
+		t.Fatalf("%d values, %d dates, first %v; want %d, %d, 100", len(s.Values), len(s.Dates), s.Values[0], n, n)
+	}
+	r := make([]float64, n-1)
+	for i := range r {
+		r[i] = math.Log(s.Values[i+1] / s.Values[i])
+	}
+	return r
 }
