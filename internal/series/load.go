@@ -43,6 +43,14 @@ type loader struct {
 	dates             dateReader
 	numbers           numberReader
 
+	// others are the other numeric columns, read only by LoadTable (nil
+	// for Load); cells holds the current row's values of them, and
+	// otherValues their values so far, one slice per column.
+	others      []int
+	cells       []float64
+	otherValues [][]float64
+	carried     []int // cells of otherValues carried forward
+
 	// pending holds rows whose dates wait for the column's day/month order.
 	pending []pendingRow
 
@@ -58,9 +66,10 @@ type loader struct {
 
 // pendingRow is a data row kept back until its date can be read.
 type pendingRow struct {
-	line  int
-	date  string
-	value float64
+	line   int
+	date   string
+	value  float64
+	others []float64
 }
 
 // newLoader sniffs the line breaks and the separator, reads the header and
@@ -309,6 +318,21 @@ func (l *loader) chooseColumns() error {
 			return nil
 		}
 	}
+	numeric := l.numericColumns()
+	switch len(numeric) {
+	case 0:
+		return &ParseError{File: l.file, Line: 1, Msg: fmt.Sprintf("no numeric column; the columns are %s", l.columnList())}
+	case 1:
+		l.valueCol = numeric[0]
+		l.note("using column %q: the only numeric column", l.header[l.valueCol])
+		return nil
+	}
+	return &ParseError{File: l.file, Line: 1, Msg: fmt.Sprintf("several numeric columns and none is Close or Adj Close; choose one with --column: %s", l.columnList())}
+}
+
+// numericColumns returns the columns other than the date whose cell in the
+// first data row is a number or missing.
+func (l *loader) numericColumns() []int {
 	var numeric []int
 	for i, c := range l.first {
 		probe := l.numbers
@@ -320,15 +344,7 @@ func (l *loader) chooseColumns() error {
 			numeric = append(numeric, i)
 		}
 	}
-	switch len(numeric) {
-	case 0:
-		return &ParseError{File: l.file, Line: 1, Msg: fmt.Sprintf("no numeric column; the columns are %s", l.columnList())}
-	case 1:
-		l.valueCol = numeric[0]
-		l.note("using column %q: the only numeric column", l.header[l.valueCol])
-		return nil
-	}
-	return &ParseError{File: l.file, Line: 1, Msg: fmt.Sprintf("several numeric columns and none is Close or Adj Close; choose one with --column: %s", l.columnList())}
+	return numeric
 }
 
 // find returns the column whose header matches name, or -1. A name that
@@ -348,9 +364,12 @@ func (l *loader) find(name string) (int, error) {
 }
 
 // columnList lists the headers for an error message.
-func (l *loader) columnList() string {
-	q := make([]string, len(l.header))
-	for i, h := range l.header {
+func (l *loader) columnList() string { return quoteList(l.header) }
+
+// quoteList quotes and joins headers for an error message.
+func quoteList(headers []string) string {
+	q := make([]string, len(headers))
+	for i, h := range headers {
 		q[i] = strconv.Quote(h)
 	}
 	return strings.Join(q, ", ")
@@ -428,11 +447,13 @@ func (l *loader) row(rec []string, line int) error {
 			return l.cellError(l.dateCol, dateErr)
 		}
 	}
-	v := math.NaN()
-	if cell := strings.TrimSpace(rec[l.valueCol]); !isMissing(cell) {
-		var err error
-		if v, err = l.numbers.parse(cell, line); err != nil {
-			return l.cellError(l.valueCol, err)
+	v, err := l.cell(rec, l.valueCol, line)
+	if err != nil {
+		return err
+	}
+	for j, col := range l.others {
+		if l.cells[j], err = l.cell(rec, col, line); err != nil {
+			return err
 		}
 	}
 	if l.dateCol < 0 {
@@ -440,7 +461,7 @@ func (l *loader) row(rec []string, line int) error {
 		return nil
 	}
 	if dateErr == errOrderUnknown || len(l.pending) > 0 && l.dates.order == orderUnknown {
-		l.pending = append(l.pending, pendingRow{line: line, date: strings.TrimSpace(rec[l.dateCol]), value: v})
+		l.pending = append(l.pending, pendingRow{line: line, date: strings.TrimSpace(rec[l.dateCol]), value: v, others: slices.Clone(l.cells)})
 		return nil
 	}
 	if len(l.pending) > 0 {
@@ -451,13 +472,31 @@ func (l *loader) row(rec []string, line int) error {
 	return l.addDated(line, t, v)
 }
 
+// cell reads field col of a row found on line: NaN when it is missing.
+func (l *loader) cell(rec []string, col, line int) (float64, error) {
+	c := strings.TrimSpace(rec[col])
+	if isMissing(c) {
+		return math.NaN(), nil
+	}
+	v, err := l.numbers.parse(c, line)
+	if err != nil {
+		return 0, l.cellError(col, err)
+	}
+	return v, nil
+}
+
 // flush adds the pending rows once the day/month order is known.
 func (l *loader) flush() error {
+	// The pending rows' other cells pass through l.cells, which holds those
+	// of the row that ended the wait.
+	current := slices.Clone(l.cells)
+	defer copy(l.cells, current)
 	for _, p := range l.pending {
 		t, err := l.dates.parse(p.date, p.line)
 		if err != nil {
 			return &ParseError{File: l.file, Line: p.line, Column: l.dateCol + 1, Msg: fmt.Sprintf("column %q: %v", l.header[l.dateCol], err)}
 		}
+		copy(l.cells, p.others)
 		if err := l.addDated(p.line, t, p.value); err != nil {
 			return err
 		}
@@ -475,6 +514,9 @@ func (l *loader) add(line int, v float64) {
 		l.missing++
 	}
 	l.s.Values = append(l.s.Values, v)
+	for j, c := range l.cells {
+		l.otherValues[j] = append(l.otherValues[j], c)
+	}
 }
 
 // addDated appends a dated value, checking that the dates run one way
@@ -520,10 +562,18 @@ func (l *loader) finish() (*Series, error) {
 	if l.descending < 0 {
 		slices.Reverse(s.Dates)
 		slices.Reverse(s.Values)
+		for _, o := range l.otherValues {
+			slices.Reverse(o)
+		}
 		l.note("the rows were newest first; reversed into date order")
 	}
 	if l.numbers.style == styleComma {
 		l.note("numbers use a decimal comma, as %q on line %d shows", l.numbers.styleCell, l.numbers.styleLine)
+	}
+	// Carried before the rows with a missing target go, so a cell of such
+	// a row still counts as the last value known.
+	for j, o := range l.otherValues {
+		l.carried[j] = carryForward(o)
 	}
 	l.cleanMissing()
 	if len(s.Values) == 0 {
@@ -570,11 +620,17 @@ func (l *loader) cleanMissing() {
 		if s.Dates != nil {
 			s.Dates[keep] = s.Dates[i]
 		}
+		for _, o := range l.otherValues {
+			o[keep] = o[i]
+		}
 		keep++
 	}
 	s.Values = s.Values[:keep]
 	if s.Dates != nil {
 		s.Dates = s.Dates[:keep]
+	}
+	for j := range l.otherValues {
+		l.otherValues[j] = l.otherValues[j][:keep]
 	}
 	if s.Filled > 0 {
 		l.note("forward-filled %d missing value(s)", s.Filled)
