@@ -211,7 +211,7 @@ func (l *loader) readHeader() error {
 		switch {
 		case len(rec) != len(l.header):
 			return l.fieldCountError(line, len(rec))
-		case normalize(first) == "ticker":
+		case NormalizeName(first) == "ticker":
 			for _, t := range rec[1:] {
 				if t = strings.TrimSpace(t); t != "" && !slices.Contains(tickers, t) {
 					tickers = append(tickers, t)
@@ -249,9 +249,9 @@ func allBlank(cells []string) bool {
 	return true
 }
 
-// normalize folds a header for matching: lower case without spaces, '_' or
-// '-', so "Adj Close", "adj_close" and "adjclose" are one name.
-func normalize(h string) string {
+// NormalizeName folds a header for matching: lower case without spaces,
+// '_' or '-', so "Adj Close", "adj_close" and "adjclose" are one name.
+func NormalizeName(h string) string {
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '_', '-':
@@ -263,7 +263,7 @@ func normalize(h string) string {
 
 // isDateName reports whether a header names a date column.
 func isDateName(h string) bool {
-	switch normalize(h) {
+	switch NormalizeName(h) {
 	case "date", "time", "observationdate", "timestamp", "datetime":
 		return true
 	}
@@ -352,7 +352,7 @@ func (l *loader) numericColumns() []int {
 func (l *loader) find(name string) (int, error) {
 	found := -1
 	for i, h := range l.header {
-		if normalize(h) != normalize(name) {
+		if NormalizeName(h) != NormalizeName(name) {
 			continue
 		}
 		if found >= 0 {

@@ -66,12 +66,18 @@ func (e *ParseError) Error() string {
 // cause once ctx is done, even on a FIFO that no process writes to. For
 // standard input, call Load (with userfile.NewReader to honour ctx).
 func LoadFile(ctx context.Context, path string, opt Options) (*Series, error) {
+	return loadFile(ctx, path, opt, Load)
+}
+
+// loadFile opens path for LoadFile or LoadTableFile and reads it with load.
+func loadFile[T any](ctx context.Context, path string, opt Options, load func(io.Reader, string, Options) (T, error)) (T, error) {
 	f, err := userfile.Open(ctx, path)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	defer f.Close()
-	return Load(f, path, opt)
+	return load(f, path, opt)
 }
 
 // Load reads a price series from CSV text. The name is used as Series.Source
@@ -90,6 +96,18 @@ func LoadFile(ctx context.Context, path string, opt Options) (*Series, error) {
 // tab separated file may use a decimal comma ("1.234,56"). A cell that cannot
 // be read is a *ParseError naming its line and column.
 func Load(r io.Reader, name string, opt Options) (*Series, error) {
+	l, err := start(r, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.readRows(); err != nil {
+		return nil, err
+	}
+	return l.finish()
+}
+
+// start checks opt and reads the header for Load or LoadTable.
+func start(r io.Reader, name string, opt Options) (*loader, error) {
 	if name == "-" {
 		name = "stdin"
 	}
@@ -98,12 +116,5 @@ func Load(r io.Reader, name string, opt Options) (*Series, error) {
 	default:
 		return nil, fmt.Errorf("unknown fill %q: want drop or ffill", opt.Fill)
 	}
-	l, err := newLoader(r, name, opt)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.readRows(); err != nil {
-		return nil, err
-	}
-	return l.finish()
+	return newLoader(r, name, opt)
 }

@@ -6,8 +6,6 @@ import (
 	"io"
 	"math"
 	"slices"
-
-	"github.com/lstmfc/lstmfc/internal/userfile"
 )
 
 // Table is a cleaned price file with every numeric column, in date order:
@@ -38,12 +36,7 @@ type Table struct {
 // LoadTableFile loads the CSV file at path as LoadTable does, honouring ctx
 // as LoadFile does.
 func LoadTableFile(ctx context.Context, path string, opt Options) (*Table, error) {
-	f, err := userfile.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return LoadTable(f, path, opt)
+	return loadFile(ctx, path, opt, LoadTable)
 }
 
 // LoadTable reads a price file with all its numeric columns. The dates, the
@@ -60,15 +53,7 @@ func LoadTableFile(ctx context.Context, path string, opt Options) (*Table, error
 // is the last value known on that day, so no value from a later day leaks
 // in. Cells before a column's first value stay NaN.
 func LoadTable(r io.Reader, name string, opt Options) (*Table, error) {
-	if name == "-" {
-		name = "stdin"
-	}
-	switch opt.Fill {
-	case "", "drop", "ffill":
-	default:
-		return nil, fmt.Errorf("unknown fill %q: want drop or ffill", opt.Fill)
-	}
-	l, err := newLoader(r, name, opt)
+	l, err := start(r, name, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +85,7 @@ func LoadTable(r io.Reader, name string, opt Options) (*Table, error) {
 	t := &Table{Series: *s}
 	other := 0
 	for _, c := range numeric {
-		t.Names = append(t.Names, normalize(l.header[c]))
+		t.Names = append(t.Names, NormalizeName(l.header[c]))
 		t.Headers = append(t.Headers, l.header[c])
 		if c == l.valueCol {
 			t.Columns = append(t.Columns, t.Values)
@@ -134,7 +119,7 @@ func carryForward(x []float64) int {
 // Column returns the values of the column whose header matches name
 // ignoring case, spaces, '_' and '-', or nil when the file has none.
 func (t *Table) Column(name string) []float64 {
-	if i := slices.Index(t.Names, normalize(name)); i >= 0 {
+	if i := slices.Index(t.Names, NormalizeName(name)); i >= 0 {
 		return t.Columns[i]
 	}
 	return nil
