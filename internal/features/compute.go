@@ -46,13 +46,13 @@ func (s Set) Check(tab *series.Table) error {
 				return fmt.Errorf("features: %q needs dates, but %s has no date column", name, tab.Source)
 			}
 		default:
-			if tab.Column(name) == nil {
+			if tab.Lookup(name) == nil {
 				return fmt.Errorf("features: %q is neither a built-in feature (%s) nor a numeric column of %s, whose columns are %s",
 					name, builtinList(), tab.Source, tab.ColumnList())
 			}
 		}
 		for _, c := range need {
-			if tab.Column(c) == nil {
+			if tab.Lookup(c) == nil {
 				return fmt.Errorf("features: %q needs a %s column, but the numeric columns of %s are %s", name, c, tab.Source, tab.ColumnList())
 			}
 		}
@@ -93,11 +93,11 @@ func fill(name string, tab *series.Table, out []float64, f int) error {
 		p := tab.Values
 		return logRatios(name, tab, out, f, 1, func(i int) float64 { return p[i] }, func(i int) float64 { return p[i-1] })
 	case "range":
-		high, low := tab.Column("high"), tab.Column("low")
+		high, low := tab.Lookup("high"), tab.Lookup("low")
 		return logRatios(name, tab, out, f, 0, func(i int) float64 { return high[i] }, func(i int) float64 { return low[i] })
 	case "gap":
-		open, close := tab.Column("open"), tab.Column("close")
-		adj := tab.Column("adjclose")
+		open, close := tab.Lookup("open"), tab.Lookup("close")
+		adj := tab.Lookup("adjclose")
 		if adj == nil {
 			return logRatios(name, tab, out, f, 1, func(i int) float64 { return open[i] }, func(i int) float64 { return close[i-1] })
 		}
@@ -105,7 +105,7 @@ func fill(name string, tab *series.Table, out []float64, f int) error {
 		// the previous adj.
 		return logRatios(name, tab, out, f, 1, func(i int) float64 { return open[i] * adj[i] / close[i] }, func(i int) float64 { return adj[i-1] })
 	case "logvolume", "volchange":
-		vol := tab.Column("volume")
+		vol := tab.Lookup("volume")
 		for i := range n {
 			v := vol[i]
 			if v < 0 || math.IsInf(v, 0) {
@@ -128,7 +128,7 @@ func fill(name string, tab *series.Table, out []float64, f int) error {
 			out[i*f], out[i*f+1] = math.Sincos(2 * math.Pi * x)
 		}
 	default:
-		c := tab.Column(name)
+		c := tab.Lookup(name)
 		for i := range n {
 			out[i*f] = c[i]
 		}

@@ -64,7 +64,7 @@ func LoadTable(r io.Reader, name string, opt Options) (*Table, error) {
 		slices.Sort(numeric)
 	}
 	for _, c := range numeric {
-		// Two columns that match one name would make Column ambiguous.
+		// Two columns that match one name would make Lookup ambiguous.
 		if _, err := l.find(l.header[c]); err != nil {
 			return nil, err
 		}
@@ -116,9 +116,10 @@ func carryForward(x []float64) int {
 	return n
 }
 
-// Column returns the values of the column whose header matches name
-// ignoring case, spaces, '_' and '-', or nil when the file has none.
-func (t *Table) Column(name string) []float64 {
+// Lookup returns the values of the column whose header matches name
+// ignoring case, spaces, '_' and '-', or nil when the file has none. (The
+// target column's header is Series.Column.)
+func (t *Table) Lookup(name string) []float64 {
 	if i := slices.Index(t.Names, NormalizeName(name)); i >= 0 {
 		return t.Columns[i]
 	}

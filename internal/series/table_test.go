@@ -51,8 +51,8 @@ func TestLoadTableNulls(t *testing.T) {
 					t.Errorf("column %s %v, want %v", tab.Names[j], tab.Columns[j], want)
 				}
 			}
-			if !sameFloats(tab.Column("CLOSE"), tab.Values) || tab.Column("adj close") != nil {
-				t.Errorf("Column: close %v (values %v), adj close %v", tab.Column("CLOSE"), tab.Values, tab.Column("adj close"))
+			if !sameFloats(tab.Lookup("CLOSE"), tab.Values) || tab.Lookup("adj close") != nil {
+				t.Errorf("Lookup: close %v (values %v), adj close %v", tab.Lookup("CLOSE"), tab.Values, tab.Lookup("adj close"))
 			}
 			if want := []int{1, 0, 1, 0, 2}; !slices.Equal(tab.Carried, want) {
 				t.Errorf("carried %v, want %v", tab.Carried, want)
@@ -90,7 +90,7 @@ func TestLoadTableMatchesLoad(t *testing.T) {
 				continue
 			}
 			if !slices.EqualFunc(tab.Dates, s.Dates, time.Time.Equal) || !slices.Equal(tab.Values, s.Values) ||
-				tab.Column(s.Column) == nil || !slices.Equal(tab.Column(s.Column), s.Values) ||
+				tab.Lookup(s.Column) == nil || !slices.Equal(tab.Lookup(s.Column), s.Values) ||
 				tab.Dropped != s.Dropped || tab.Filled != s.Filled || tab.NonPositive != s.NonPositive ||
 				len(tab.Notes) < len(s.Notes) || !slices.Equal(tab.Notes[:len(s.Notes)], s.Notes) {
 				t.Errorf("%s %+v: LoadTable's series differs from Load's", f, opt)
@@ -166,7 +166,7 @@ func TestLoadTableDayOrder(t *testing.T) {
 	if want := days("2020-02-01", "2020-02-02", "2020-02-13"); !slices.EqualFunc(tab.Dates, want, time.Time.Equal) {
 		t.Errorf("dates %v, want %v", tab.Dates, want)
 	}
-	if open := tab.Column("open"); !slices.Equal(open, []float64{1, 3, 5}) {
+	if open := tab.Lookup("open"); !slices.Equal(open, []float64{1, 3, 5}) {
 		t.Errorf("open %v, want [1 3 5]", open)
 	}
 }
