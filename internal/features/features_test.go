@@ -28,7 +28,7 @@ func TestParse(t *testing.T) {
 		{list: "LOG_VOLUME", set: "return,logvolume", inputs: []string{"return", "logvolume"}},
 		{list: "range,,gap", err: `item 2 of "range,,gap" is empty`},
 		{list: "range,Range", err: `"range" and "Range" name the same feature`},
-		{list: "open,\x01", err: "control character"},
+		{list: "open,\x01", err: "item 2 of \"open,\\x01\" holds a control character"},
 		{list: strings.Repeat("a,", MaxFeatures) + "a", err: "more than the 64"},
 	}
 	for _, tt := range tests {
@@ -46,6 +46,47 @@ func TestParse(t *testing.T) {
 		if s.String() != tt.set || !slices.Equal(s.Inputs(), tt.inputs) || s.Width() != len(tt.inputs) {
 			t.Errorf("Parse(%q) = %q, inputs %q width %d; want %q, %q", tt.list, s, s.Inputs(), s.Width(), tt.set, tt.inputs)
 		}
+	}
+}
+
+// TestParseMax parses the longest list.
+func TestParseMax(t *testing.T) {
+	names := make([]string, MaxFeatures)
+	for i := range names {
+		names[i] = fmt.Sprintf("c%d", i)
+	}
+	names[MaxFeatures/2] = "return"
+	s, err := Parse(strings.Join(names, ","))
+	if err != nil || s.Width() != MaxFeatures {
+		t.Errorf("%d names: width %d, %v", MaxFeatures, s.Width(), err)
+	}
+	if _, err := Parse(strings.Join(append(names, "c99"), ",")); err == nil {
+		t.Errorf("%d names accepted", MaxFeatures+1)
+	}
+}
+
+// TestComputeUnadjusted checks the gap of a file without Adj Close, and
+// the NaN of a column before its first value.
+func TestComputeUnadjusted(t *testing.T) {
+	const csv = "Date,Open,High,Low,Close\n2024-01-05,10,11,,10\n2024-01-08,12,13,11,12\n2024-01-09,11,,10,11\n"
+	tab, err := series.LoadTable(strings.NewReader(csv), "p.csv", series.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Parse("gap,range")
+	m, err := s.Compute(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := math.Log
+	want := []float64{
+		// return, gap, range (the missing high of the last day carried)
+		math.NaN(), math.NaN(), math.NaN(),
+		ln(12. / 10), ln(12. / 10), ln(13. / 11),
+		ln(11. / 12), ln(11. / 12), ln(13. / 10),
+	}
+	if !slices.EqualFunc(m.Data, want, func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }) {
+		t.Errorf("inputs %v, want %v", m.Data, want)
 	}
 }
 
@@ -101,6 +142,7 @@ func TestComputeErrors(t *testing.T) {
 			`features: "rnage" is neither a built-in feature (return, range, gap, logvolume, volchange, dow, month) nor a numeric column of p.csv, whose columns are "Close"`},
 		{"Close,Volume\n1,2\n3,4\n", "volume,dow", `features: "dow" needs dates, but p.csv has no date column`},
 		{"Date,Close\n2020-01-02,1\n2020-01-03,0\n", "", `features: "return" on 2020-01-03: cannot take the log of 0/1; prices must be positive`},
+		{"Close,Volume\n1,2\n0,4\n", "volume", `features: "return" on row 2: cannot take the log of 0/1; prices must be positive`},
 		{"Date,Close,Volume\n2020-01-02,1,5\n2020-01-03,1,-1\n", "logvolume", `features: "logvolume": volume -1 on 2020-01-03; want a count of zero or more`},
 	}
 	for _, tt := range tests {
@@ -291,8 +333,10 @@ func TestScalingErrors(t *testing.T) {
 	if _, err := FitScaling(m, 0, 2); err == nil || !strings.Contains(err.Error(), `input "return" has 1 defined value(s)`) {
 		t.Errorf("one return: %v", err)
 	}
-	if _, err := FitScaling(m, 2, 5); err == nil {
-		t.Error("rows past the end accepted")
+	for _, rows := range [][2]int{{2, 5}, {-1, 2}, {2, 1}} {
+		if _, err := FitScaling(m, rows[0], rows[1]); err == nil {
+			t.Errorf("training rows %v of 3 accepted", rows)
+		}
 	}
 	// A model's list refused on a file without the column, in one line.
 	vix, err := series.LoadTable(strings.NewReader("Date,Open,High,Low,Close\n2020-01-02,1,2,1,2\n2020-01-03,1,2,1,2\n"), "vix.csv", series.Options{})

@@ -23,8 +23,8 @@ type Scaling struct {
 // error naming the input when fewer than two of its training values are
 // defined or they are all equal, as a volume of zero throughout is.
 func FitScaling(m *Matrix, lo, hi int) (Scaling, error) {
-	if lo < 0 || hi > m.Rows || hi-lo < 2 {
-		return Scaling{}, fmt.Errorf("features: training rows [%d,%d) of %d: want at least two", lo, hi, m.Rows)
+	if lo < 0 || hi > m.Rows {
+		return Scaling{}, fmt.Errorf("features: training rows [%d,%d) of a matrix of %d rows", lo, hi, m.Rows)
 	}
 	f := m.Width()
 	sc := Scaling{Features: m.Features, Names: slices.Clone(m.Names), Mean: make([]float64, f), Std: make([]float64, f)}
