@@ -2,6 +2,7 @@ package features
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -305,8 +306,17 @@ func TestScaling(t *testing.T) {
 	if m.Row(0)[0] != 0 || m.Row(0)[2] != 0 {
 		t.Errorf("undefined first-row inputs scale to %v, want 0", m.Row(0))
 	}
-	// The same scaling on a new file through the stored value.
-	fresh, err := sc.Transform(tab)
+	// The same scaling on a new file through the stored value, as a model
+	// file holds it.
+	stored, err := json.Marshal(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loaded Scaling
+	if err := json.Unmarshal(stored, &loaded); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := loaded.Transform(tab)
 	if err != nil || !slices.Equal(fresh.Data, m.Data) {
 		t.Errorf("Transform differs from Compute then Apply: %v", err)
 	}
