@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/metrics"
 	"github.com/lstmfc/lstmfc/internal/scale"
+	"github.com/lstmfc/lstmfc/internal/series"
 )
 
 // exportModel returns a model file as PyTorch's export writes it, with only
@@ -189,5 +193,76 @@ func TestDirectBeatsNaiveAndCovers(t *testing.T) {
 				t.Errorf("the √h widening of step 1's radius covers within %.3f of every level; the series do not test per-step radii", worstRootH)
 			}
 		})
+	}
+}
+
+// TestBandPerStep: a measured step uses its own radius; past the last
+// measured step K the radius grows from step K's by √(h/K).
+func TestBandPerStep(t *testing.T) {
+	iv := ivl(0.8, 1, 3, 4)
+	for _, tc := range []struct {
+		h      int
+		lo, hi float64
+	}{
+		{1, 8, 12},   // 1·2
+		{2, 4, 16},   // 3·2, not 1·2·√2
+		{3, 2, 18},   // 4·2
+		{12, -6, 26}, // 4·2·√(12/3) = 16
+	} {
+		if lo, hi := iv.Band(2, 10, tc.h); lo != tc.lo || hi != tc.hi {
+			t.Errorf("step %d: [%v, %v], want [%v, %v]", tc.h, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
+
+// TestSaveLoadHorizon: a direct model of 3 steps and a recursive one
+// calibrated for 3 come back from their files with their strategy, their
+// radii of every step and the same forecasts.
+func TestSaveLoadHorizon(t *testing.T) {
+	prices := noisySine(300, 4)
+	s := &series.Series{Source: "sine", Values: prices}
+	for _, strategy := range []Strategy{Direct, Recursive} {
+		cfg := quick(Delta)
+		cfg.Epochs, cfg.Horizon, cfg.Strategy = 3, 3, strategy
+		cfg.Levels = []float64{0.5, 0.8}
+		fit, err := Train(context.Background(), prices, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "m.bin")
+		if err := fit.Save(context.Background(), path, s, nil); err != nil {
+			t.Fatal(err)
+		}
+		meta := readMeta(t, path)
+		if meta["strategy"] != string(strategy) || meta["horizon"] != fmt.Sprint(fit.Net.Outputs()) || strings.Count(meta["intervals"], ":") != 6 {
+			t.Errorf("%s: metadata strategy %q, horizon %q, intervals %q", strategy, meta["strategy"], meta["horizon"], meta["intervals"])
+		}
+		got, err := Load(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Strategy != strategy || got.Horizon() != fit.Horizon() || !sameIntervals(got.Intervals, fit.Intervals) || len(got.Intervals[0].Radii) != 3 {
+			t.Errorf("%s: loaded %q, horizon %d, intervals %v; want %v", strategy, got.Strategy, got.Horizon(), got.Intervals, fit.Intervals)
+		}
+		want, _ := fit.Forecast(context.Background(), prices, 7)
+		fc, err := got.Forecast(context.Background(), prices, 7)
+		if err != nil || !slices.Equal(fc, want) {
+			t.Errorf("%s: loaded model forecasts %v (%v), want %v", strategy, fc, err, want)
+		}
+	}
+	for _, tc := range []struct{ intervals, msg string }{
+		{"0.8:1:2:3", ""},
+		{"0.8:1:x", "malformed entry"},
+		{"0.8", "malformed entry"},
+		{"0.8:1:0", "the radius must be finite and positive"},
+		{"0.8:" + strings.Repeat("1:", MaxHorizonOutputs) + "1", "radii of 251 steps"},
+	} {
+		ivs, err := decodeIntervals(map[string]string{"intervals": tc.intervals, "interval_kind": intervalKind})
+		switch {
+		case tc.msg == "" && (err != nil || !sameIntervals(ivs, []Interval{ivl(0.8, 1, 2, 3)})):
+			t.Errorf("%q: %v, %v", tc.intervals, ivs, err)
+		case tc.msg != "" && (err == nil || !strings.Contains(err.Error(), tc.msg)):
+			t.Errorf("%q: error %v, want %q", tc.intervals, err, tc.msg)
+		}
 	}
 }
