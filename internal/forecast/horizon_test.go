@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/floats/scalar"
+
 	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/metrics"
 	"github.com/lstmfc/lstmfc/internal/scale"
@@ -263,6 +265,52 @@ func TestSaveLoadHorizon(t *testing.T) {
 			t.Errorf("%q: %v, %v", tc.intervals, ivs, err)
 		case tc.msg != "" && (err == nil || !strings.Contains(err.Error(), tc.msg)):
 			t.Errorf("%q: error %v, want %q", tc.intervals, err, tc.msg)
+		}
+	}
+}
+
+// TestDirectLossByHand: the validation loss a direct fit reports for its
+// best epoch is the mean, over every validation window whose H steps lie in
+// the span and over every output, of the squared difference between the
+// network's outputs and the cumulative targets written out from the prices
+// (the engine's MSE, PyTorch's MSELoss over B×H), for each target.
+func TestDirectLossByHand(t *testing.T) {
+	const H = 4
+	prices := ar1Returns(400, 0.5, 5)
+	for _, target := range []Target{Price, Return, Delta} {
+		cfg := quick(target)
+		cfg.Epochs, cfg.Horizon = 3, H
+		fit, err := Train(context.Background(), prices, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		L, enc := fit.Lookback, fit.Enc
+		z := enc.Encode(prices)
+		lo, hi := fit.Split.Validation()
+		var sum float64
+		n := 0
+		for t0 := lo; t0+H <= hi; t0++ {
+			w := enc.Windows(z, L, t0, t0+1)
+			x := make([]float64, L)
+			w.Sample(0, x)
+			y := fit.Net.Predict(x, L)
+			for k := range H {
+				var want float64
+				switch target {
+				case Price:
+					want = enc.Scale.Transform(prices[t0+k])
+				case Return:
+					want = math.Log(prices[t0+k]/prices[t0-1]) / enc.ReturnScale
+				case Delta:
+					want = (prices[t0+k] - prices[t0-1]) / (enc.Scale.Max - enc.Scale.Min)
+				}
+				sum += (y[k] - want) * (y[k] - want)
+				n++
+			}
+		}
+		got := fit.Result.BestValLoss
+		if want := sum / float64(n); !scalar.EqualWithinRel(got, want, 1e-9) || n != (hi-lo-H+1)*H {
+			t.Errorf("%s: validation loss %.15g over %d terms, want %.15g", target, got, n, want)
 		}
 	}
 }
