@@ -195,10 +195,10 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if err != nil {
 		return f, err
 	}
-	// Intervals are sized on the validation span; an overflowing model
-	// shows there, or in Table, which every caller runs next.
-	// Every step of a forecast made from a validation origin is a
-	// validation value, as the forecasts a user gets are made.
+	// Intervals are sized on the validation span, from forecasts of every
+	// step made from each origin there whose steps all lie in it, as the
+	// forecasts a user gets are made; an overflowing model shows there, or
+	// in Table, which every caller runs next.
 	if lo, hi := split.Validation(); hi > lo {
 		paths, err := f.paths(ctx, prices[:hi], lo, hi-cfg.Horizon+1, cfg.Horizon)
 		if err != nil {
