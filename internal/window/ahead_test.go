@@ -84,7 +84,9 @@ func TestAheadRefusesTargetsPastTheEnd(t *testing.T) {
 			e.Ahead(z, 2, tc.horizon, 2, tc.hi)
 		}()
 	}
-	if a := e.Ahead(z, 2, 3, 2, 8); a.Len() != 6 {
-		t.Errorf("%d samples, want 6", a.Len())
+	for _, tc := range []struct{ horizon, hi, want int }{{3, 8, 6}, {1, 10, 8}} {
+		if a := e.Ahead(z, 2, tc.horizon, 2, tc.hi); a.Len() != tc.want {
+			t.Errorf("horizon %d: %d samples, want %d", tc.horizon, a.Len(), tc.want)
+		}
 	}
 }
