@@ -40,7 +40,14 @@ func newPredictCmd(ios *streams) *cobra.Command {
 		Short: "Predict every value one step ahead and forecast past the end",
 		Long: `Predict writes one row for every value of the series in date order, with the
 model's one-step prediction of it from the lookback values before it, then
-one row per step of a recursive forecast past the last value. Columns: date,
+one row per step of a forecast past the last value. A direct model of H
+steps (train --horizon H, or a PyTorch export whose dense head has H
+outputs) forecasts steps 1..H in one pass from the last window; a longer
+--horizon chains blocks of H steps, each from the window ending with the
+forecasts before it, and says so on stderr. A recursive model (or one of one
+output) feeds each step back as the next input. Intervals of the steps the
+model measured on its validation span are that step's own; past them they
+widen with the square root of the steps, as a random walk's would. Columns: date,
 actual, predicted, split (train, validation, test, data or forecast), then
 loNN,hiNN interval bounds when the model has them. --forecast-only writes the
 forecast rows alone, for pipelines.
@@ -179,6 +186,9 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		}
 	} else if s == nil {
 		return nil, flagErrorf("data", "%s holds no training series; pass the prices to predict with --data FILE", o.Model)
+	}
+	if h := m.Horizon(); h > 1 && o.Horizon > h && !o.Quiet {
+		fmt.Fprintf(ios.Err, "%s: the model forecasts %d steps in one pass; steps %d-%d chain further passes from its own forecasts\n", o.Model, h, h+1, o.Horizon)
 	}
 	o.noteCalendar(s, ios)
 	holidays, err := o.holidays(ctx)

@@ -29,6 +29,8 @@ type trainOptions struct {
 	Length    int    // length of the synthetic series
 	Quiet     bool
 	JSON      bool
+	Horizon   int    // steps ahead the model is trained and calibrated for
+	Strategy  string // direct or recursive
 	dataFlags
 	fitFlags
 }
@@ -43,6 +45,13 @@ file a synthetic series), splits it by time into train, validation and test
 spans, fits the scaler on the training span only, trains the network (LSTM,
 GRU or plain RNN layers: --cell), keeps the weights with the best validation
 loss, and writes the model file.
+
+--horizon H trains for H steps ahead. With --strategy direct (the default)
+the network has H outputs, output k the value k steps past its window
+(for return and delta targets the cumulative move from the last known
+price), trained on all H at once; with --strategy recursive it has one
+output, fed back as the next input. Either way the prediction interval of
+every step 1..H is measured on forecasts made from the validation span.
 
 It then scores one-step predictions of the test span in price units next to
 the naive forecast (tomorrow = today).
@@ -77,6 +86,8 @@ step target when the market turns wilder than it was in training.`,
 	fs.IntVar(&o.Length, "length", 2000, "with no FILE: length of the synthetic series")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON object on stdout")
+	fs.IntVar(&o.Horizon, "horizon", 1, fmt.Sprintf("steps ahead to train for and measure intervals of, 1 to %d", forecast.MaxHorizonOutputs))
+	enumFlag(cmd, &o.Strategy, "strategy", forecast.Strategies()[0], forecast.Strategies(), "how to forecast several steps: direct (one output per step) or recursive (one output fed back)")
 	o.dataFlags.register(cmd)
 	o.fitFlags.register(cmd)
 	fileFlag(cmd, "model", modelExts...)
@@ -105,6 +116,10 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if err != nil {
 		return err
 	}
+	if o.Horizon < 1 || o.Horizon > forecast.MaxHorizonOutputs {
+		return flagErrorf("horizon", "must be between 1 and %d steps, got %d", forecast.MaxHorizonOutputs, o.Horizon)
+	}
+	cfg.Horizon, cfg.Strategy = o.Horizon, forecast.Strategy(o.Strategy)
 	if err := checkWritable("model", o.Model, o.Data); err != nil {
 		return err
 	}
@@ -132,6 +147,9 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		}
 		fmt.Fprintf(ios.Err, "training on %d values of %s: lookback %d, units %s, target %s, up to %d epochs at batch %d\n",
 			len(s.Values), s.Source, cfg.Lookback, joinInts(cfg.Units), cfg.Target, cfg.Epochs, cfg.BatchSize)
+		if cfg.Horizon > 1 {
+			fmt.Fprintf(ios.Err, "horizon %d steps, %s\n", cfg.Horizon, cfg.Strategy)
+		}
 	}
 	start := time.Now()
 	progress, done := func(forecast.EpochStats) {}, func() {}

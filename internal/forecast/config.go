@@ -32,6 +32,24 @@ func Cells() []string {
 	return []string{lstm.LSTM.String(), lstm.GRU.String(), lstm.RNN.String()}
 }
 
+// Strategy says how a model forecasts more than one step ahead.
+type Strategy string
+
+// The strategies a Config may ask for.
+const (
+	// Direct trains one output per step ahead, 1 to Horizon, and forecasts
+	// them in one forward pass. Past Horizon steps it chains blocks of
+	// Horizon steps, each forecast from the prices and forecasts before it.
+	Direct Strategy = "direct"
+	// Recursive trains one output, the next step, and feeds each forecast
+	// back as the newest input for the step after it.
+	Recursive Strategy = "recursive"
+)
+
+// Strategies returns the names Config.Strategy accepts, the default
+// (direct) first.
+func Strategies() []string { return []string{string(Direct), string(Recursive)} }
+
 // EpochStats is what Train reports after each epoch.
 type EpochStats = lstm.EpochStats
 
@@ -63,6 +81,11 @@ const (
 	// business days are 40 years, far past where fed-back predictions mean
 	// anything.
 	MaxHorizon = 10_000
+	// MaxHorizonOutputs is the most steps ahead a model is trained and
+	// calibrated for (Config.Horizon): 250 trading days are a year, and
+	// every step is an output of the network and a set of interval radii
+	// in the model file.
+	MaxHorizonOutputs = 250
 	// MaxTrainBytes bounds the activations training keeps for one batch,
 	// about 8 bytes × batch × lookback × 8 × the units of all layers: the
 	// engine's own bound (lstm.MaxBatchMemory values of 8 bytes, 2 GiB),
@@ -87,6 +110,11 @@ type Config struct {
 	ValSplit  float64   // fraction of values held out for validation
 	TestSplit float64   // fraction of values held out for the final test
 	Levels    []float64 // prediction-interval levels, e.g. 0.8 and 0.95
+	// Horizon is how many steps ahead the model is trained for (Direct:
+	// its outputs) and its intervals measured, at most MaxHorizonOutputs;
+	// 0 is 1, the next step only.
+	Horizon  int      `json:",omitempty"`
+	Strategy Strategy `json:",omitempty"` // Direct or Recursive; "" is Direct
 }
 
 // FieldError is a configuration value that breaks a rule. Field is the
@@ -142,6 +170,12 @@ func (c Config) Validate() error {
 	case c.ValSplit+c.TestSplit >= 1:
 		return fieldErrorf("ValSplit", "with a test fraction of %g leaves no training values", c.TestSplit)
 	}
+	switch {
+	case c.Horizon < 0 || c.Horizon > MaxHorizonOutputs:
+		return fieldErrorf("Horizon", "must be between 1 and %d steps, got %d", MaxHorizonOutputs, c.Horizon)
+	case c.Strategy != "" && !slices.Contains(Strategies(), string(c.Strategy)):
+		return fieldErrorf("Strategy", "must be direct or recursive, got %q", c.Strategy)
+	}
 	for _, l := range c.Levels {
 		if !(l > 0 && l < 1) {
 			return fieldErrorf("Levels", "each level must be between 0 and 1, got %g", l)
@@ -172,6 +206,13 @@ func (c Config) Resolve(prices []float64) (Config, window.Split, []string, error
 	if c.Cell == "" {
 		c.Cell = lstm.LSTM.String() // recorded by name in the model file's config
 	}
+	c.Horizon = max(c.Horizon, 1)
+	if c.Strategy == "" {
+		c.Strategy = Direct
+	}
+	if err := c.checkHorizon(split); err != nil {
+		return c, split, nil, err
+	}
 	var notes []string
 	auto := c.Target == Auto
 	if auto {
@@ -192,6 +233,23 @@ func (c Config) Resolve(prices []float64) (Config, window.Split, []string, error
 		return c, split, nil, fmt.Errorf("value %d is %g, and a return target needs positive prices%s; use the delta target, which takes any price", i+1, prices[i], why)
 	}
 	return c, split, notes, nil
+}
+
+// checkHorizon refuses a horizon that leaves fewer than two training
+// windows whose targets all lie in the training span, or a validation span
+// too short to hold one window of Horizon steps: the validation windows
+// pick the best epoch and measure the interval of every step.
+func (c Config) checkHorizon(split window.Split) error {
+	lo, hi := split.Train()
+	if c.Strategy == Direct && hi-lo-c.Horizon+1 < 2 {
+		return fieldErrorf("Horizon", "%d steps leave fewer than 2 training windows in %d training values with lookback %d; use a shorter horizon or lookback",
+			c.Horizon, split.TrainEnd, c.Lookback)
+	}
+	if lo, hi := split.Validation(); hi > lo && hi-lo < c.Horizon {
+		return fieldErrorf("Horizon", "%d steps are more than the %d validation values, which must hold a whole forecast to measure it; use a shorter horizon or a larger validation split",
+			c.Horizon, hi-lo)
+	}
+	return nil
 }
 
 // checkMemory refuses a fit whose training activations for one batch (a

@@ -67,6 +67,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		{func(c *Config) { c.TestSplit = -0.1 }, "TestSplit"},
 		{func(c *Config) { c.ValSplit, c.TestSplit = 0.5, 0.5 }, "ValSplit"},
 		{func(c *Config) { c.Levels = []float64{0.8, 1} }, "Levels"},
+		{func(c *Config) { c.Horizon = -1 }, "Horizon"},
+		{func(c *Config) { c.Horizon = MaxHorizonOutputs + 1 }, "Horizon"},
+		{func(c *Config) { c.Strategy = "Direct" }, "Strategy"},
 	} {
 		cfg := quick(Price)
 		if err := cfg.Validate(); err != nil {
@@ -82,6 +85,51 @@ func TestValidateNamesTheField(t *testing.T) {
 		var fe *FieldError
 		if err := w.Validate(); !errors.As(err, &fe) {
 			t.Errorf("%+v: error %v, want a FieldError", w, err)
+		}
+	}
+}
+
+// TestResolveHorizon: 0 and "" resolve to one step, direct; a horizon
+// that leaves fewer than two training windows, or a validation span
+// shorter than one forecast, is refused naming Horizon, and the largest
+// that fits is taken.
+func TestResolveHorizon(t *testing.T) {
+	prices := noisySine(100, 1) // 70 training values, 15 of validation
+	cfg := quick(Price)
+	got, split, _, err := cfg.Resolve(prices)
+	if err != nil || got.Horizon != 1 || got.Strategy != Direct || split.TrainEnd != 70 || split.ValEnd != 85 {
+		t.Fatalf("resolved %d %q, split %+v, error %v; want 1, direct, 70 and 85", got.Horizon, got.Strategy, split, err)
+	}
+	for _, tc := range []struct {
+		horizon  int
+		strategy Strategy
+		msg      string
+	}{
+		{15, Direct, ""},
+		{16, Direct, "16 steps are more than the 15 validation values"},
+		{16, Recursive, "16 steps are more than the 15 validation values"},
+	} {
+		c := cfg
+		c.Horizon, c.Strategy = tc.horizon, tc.strategy
+		_, _, _, err := c.Resolve(prices)
+		var fe *FieldError
+		if tc.msg == "" && err != nil || tc.msg != "" && (!errors.As(err, &fe) || fe.Field != "Horizon" || !strings.Contains(err.Error(), tc.msg)) {
+			t.Errorf("horizon %d %s: error %v, want %q", tc.horizon, tc.strategy, err, tc.msg)
+		}
+	}
+	// Training windows: 70 values, lookback 16 leave 54 targets, so 53
+	// steps leave 2 windows and 54 one.
+	c := cfg
+	c.ValSplit, c.TestSplit = 0, 0
+	for _, tc := range []struct {
+		horizon  int
+		strategy Strategy
+		ok       bool
+	}{{53, Direct, true}, {54, Direct, false}, {54, Recursive, true}} {
+		c.Horizon, c.Strategy = tc.horizon, tc.strategy
+		_, _, _, err := c.Resolve(prices[:70])
+		if tc.ok != (err == nil) || err != nil && !strings.Contains(err.Error(), "fewer than 2 training windows in 70 training values with lookback 16") {
+			t.Errorf("horizon %d %s without validation: error %v", tc.horizon, tc.strategy, err)
 		}
 	}
 }

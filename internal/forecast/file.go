@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,7 +24,14 @@ import (
 // The model file is a safetensors file (see lstm.Encode) whose metadata,
 // a flat map of strings, says how to use the network. These are all its
 // keys. A file exported from PyTorch has only the first three (and the
-// format lstm writes); it predicts the tutorial's scaled price.
+// format lstm writes); it predicts the tutorial's scaled price, one step
+// ahead per output of its dense head.
+//
+// A direct model of H outputs (horizon H) reads output k, k = 1..H, as the
+// value k steps past its window, each a cumulative move from the last known
+// price: the scaled price at step k for the price target, the scaled log
+// return from the last price to step k for return, the scaled change from
+// the last price to step k for delta (see window.Ahead).
 const (
 	keyLookback  = "lookback"   // window length, an integer ≥ 1
 	keyScalerMin = "scaler_min" // the price scaler: price = z·(max − min) + min
@@ -31,8 +39,10 @@ const (
 
 	keyTarget       = "target"        // price, return or delta; absent: price
 	keyTargetScale  = "target_scale"  // the return target's typical step
-	keyIntervals    = "intervals"     // "0.8:r,0.95:r", level:radius
+	keyIntervals    = "intervals"     // "0.8:r1:r2,0.95:r1:r2", level and the radius of steps 1, 2, …
 	keyIntervalKind = "interval_kind" // how radii scale: intervalKind
+	keyHorizon      = "horizon"       // outputs of the dense head, steps ahead; absent: its rows
+	keyStrategy     = "strategy"      // direct or recursive; absent: direct
 
 	keySeries   = "series"    // JSON array of the training run's prices
 	keyDates    = "dates"     // JSON array of their dates, YYYY-MM-DD
@@ -139,11 +149,16 @@ func (f *Fit) meta(s *series.Series) (map[string]string, error) {
 		keyFeatures:    "1",
 		keyConfig:      string(config),
 		keyBestEpoch:   strconv.Itoa(f.Result.BestEpoch),
+		keyHorizon:     strconv.Itoa(f.Net.Outputs()),
+		keyStrategy:    string(cmp.Or(f.Strategy, Direct)),
 	}
 	if len(f.Intervals) > 0 {
 		parts := make([]string, len(f.Intervals))
 		for i, iv := range f.Intervals {
-			parts[i] = num(iv.Level) + ":" + num(iv.Radius)
+			parts[i] = num(iv.Level)
+			for _, r := range iv.steps() {
+				parts[i] += ":" + num(r)
+			}
 		}
 		meta[keyIntervals] = strings.Join(parts, ",")
 		meta[keyIntervalKind] = intervalKind
@@ -199,8 +214,17 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if net.Inputs() != 1 {
 		return nil, fmt.Errorf("model takes %d input features; lstmfc feeds it one (the price)", net.Inputs())
 	}
-	if net.Outputs() != 1 {
-		return nil, fmt.Errorf("model has %d outputs; lstmfc reads one, the next step", net.Outputs())
+	if net.Outputs() > MaxHorizonOutputs {
+		return nil, fmt.Errorf("model has %d outputs, one per step ahead; lstmfc reads at most %d", net.Outputs(), MaxHorizonOutputs)
+	}
+	if s, ok := meta[keyHorizon]; ok && s != strconv.Itoa(net.Outputs()) {
+		return nil, fmt.Errorf("metadata %q is %q, but the dense head has %d outputs, one per step ahead", keyHorizon, s, net.Outputs())
+	}
+	strategy := Direct
+	if s, ok := meta[keyStrategy]; ok {
+		if strategy = Strategy(s); !slices.Contains(Strategies(), s) {
+			return nil, fmt.Errorf("metadata %q is %q, not direct or recursive", keyStrategy, s)
+		}
 	}
 	if _, ok := meta[keyLookback]; !ok {
 		return nil, fmt.Errorf("no %q in the metadata", keyLookback)
@@ -212,7 +236,7 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if lookback > MaxLookback {
 		return nil, fmt.Errorf("metadata %q is %d, above the limit of %d", keyLookback, lookback, MaxLookback)
 	}
-	m := &Model{Net: net, Lookback: lookback}
+	m := &Model{Net: net, Lookback: lookback, Strategy: strategy}
 	if m.Enc, err = decodeEncoding(meta); err != nil {
 		return nil, err
 	}
@@ -332,20 +356,31 @@ func decodeIntervals(meta map[string]string) ([]Interval, error) {
 	}
 	var ivs []Interval
 	for _, part := range strings.Split(s, ",") {
-		l, r, ok := strings.Cut(part, ":")
-		level, err1 := strconv.ParseFloat(l, 64)
-		radius, err2 := strconv.ParseFloat(r, 64)
+		fields := strings.Split(part, ":")
+		level, err := strconv.ParseFloat(fields[0], 64)
+		if err != nil || len(fields) < 2 {
+			return nil, fmt.Errorf("metadata %q has a malformed entry %q (want level:radius, or level:radius1:radius2:… for several steps)", keyIntervals, part)
+		}
 		switch {
-		case !ok || err1 != nil || err2 != nil:
-			return nil, fmt.Errorf("metadata %q has a malformed entry %q (want level:radius)", keyIntervals, part)
 		case !(level > 0 && level < 1):
 			return nil, fmt.Errorf("metadata %q entry %q: the level must be between 0 and 1", keyIntervals, part)
-		case !(radius > 0) || math.IsInf(radius, 0):
-			return nil, fmt.Errorf("metadata %q entry %q: the radius must be finite and positive", keyIntervals, part)
+		case len(fields)-1 > MaxHorizonOutputs:
+			return nil, fmt.Errorf("metadata %q entry %q: radii of %d steps, above the limit of %d", keyIntervals, part[:min(len(part), 40)], len(fields)-1, MaxHorizonOutputs)
 		case slices.ContainsFunc(ivs, func(iv Interval) bool { return iv.Level == level }):
-			return nil, fmt.Errorf("metadata %q entry %q: level %s appears twice", keyIntervals, part, l)
+			return nil, fmt.Errorf("metadata %q entry %q: level %s appears twice", keyIntervals, part, fields[0])
 		}
-		ivs = append(ivs, Interval{Level: level, Radius: radius})
+		radii := make([]float64, len(fields)-1)
+		for k, f := range fields[1:] {
+			r, err := strconv.ParseFloat(f, 64)
+			switch {
+			case err != nil:
+				return nil, fmt.Errorf("metadata %q has a malformed entry %q (want level:radius, or level:radius1:radius2:… for several steps)", keyIntervals, part)
+			case !(r > 0) || math.IsInf(r, 0):
+				return nil, fmt.Errorf("metadata %q entry %q: the radius must be finite and positive", keyIntervals, part)
+			}
+			radii[k] = r
+		}
+		ivs = append(ivs, Interval{Level: level, Radius: radii[0], Radii: radii})
 	}
 	return ivs, nil
 }

@@ -43,7 +43,7 @@ func TestSaveWritesEveryKey(t *testing.T) {
 		Split:  window.Split{N: 4, Lookback: 2, TrainEnd: 3, ValEnd: 4},
 		Result: lstm.TrainResult{BestEpoch: 3},
 	}
-	fit.Intervals = []Interval{{0.5, 1.25}, {0.9, 3}}
+	fit.Intervals = []Interval{{Level: 0.5, Radius: 1.25}, {Level: 0.9, Radius: 3}}
 	s := &series.Series{Source: "in.csv", Column: "Close", Values: []float64{0.5, 4, 1.5, 2},
 		Dates: series.BusinessDays(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), 4)}
 	path := filepath.Join(t.TempDir(), "m.bin")
@@ -72,6 +72,8 @@ func TestSaveWritesEveryKey(t *testing.T) {
 		"features":      "1",
 		"config":        string(config),
 		"best_epoch":    "3",
+		"horizon":       "1",
+		"strategy":      "direct",
 		"unfinished":    "interrupted at epoch 4",
 	}
 	if !maps.Equal(got, want) {
@@ -178,8 +180,42 @@ func TestDecodeMetaBoundaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := decodeMeta(three, base, "m.bin"); err == nil || !strings.Contains(err.Error(), "model has 3 outputs") {
-		t.Errorf("a three-output network: error %v", err)
+	// A head of 3 outputs is a direct model of 3 steps, whether the file
+	// says so (an lstmfc file) or not (a PyTorch export); a file that says
+	// otherwise is damaged.
+	for _, tc := range []struct{ horizon, msg string }{
+		{"", ""},
+		{"3", ""},
+		{"1", `metadata "horizon" is "1", but the dense head has 3 outputs`},
+		{"x", `metadata "horizon" is "x", but the dense head has 3 outputs`},
+	} {
+		meta := maps.Clone(base)
+		if tc.horizon != "" {
+			meta["horizon"] = tc.horizon
+		}
+		sv, err := decodeMeta(three, meta, "m.bin")
+		switch {
+		case tc.msg == "" && (err != nil || sv.Horizon() != 3):
+			t.Errorf("a three-output network, horizon %q: error %v", tc.horizon, err)
+		case tc.msg != "" && (err == nil || !strings.Contains(err.Error(), tc.msg)):
+			t.Errorf("a three-output network, horizon %q: error %v, want %q", tc.horizon, err, tc.msg)
+		}
+	}
+	meta := maps.Clone(base)
+	meta["strategy"] = "recursive"
+	if sv, err := decodeMeta(three, meta, "m.bin"); err != nil || sv.Horizon() != 1 {
+		t.Errorf("a recursive three-output network: error %v, want a horizon of 1", err)
+	}
+	meta["strategy"] = "Direct"
+	if _, err := decodeMeta(three, meta, "m.bin"); err == nil || !strings.Contains(err.Error(), `metadata "strategy" is "Direct", not direct or recursive`) {
+		t.Errorf("strategy Direct: error %v", err)
+	}
+	wide, err := lstm.NewCell(lstm.RNN, 1, []int{1}, MaxHorizonOutputs+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeMeta(wide, base, "m.bin"); err == nil || !strings.Contains(err.Error(), "model has 251 outputs") {
+		t.Errorf("a network of %d outputs: error %v", MaxHorizonOutputs+1, err)
 	}
 	gru, err := lstm.NewCell(lstm.GRU, 1, []int{2}, 1)
 	if err != nil {

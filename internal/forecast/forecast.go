@@ -1,7 +1,8 @@
 // Package forecast joins the data path and the LSTM engine: it fits a model
 // to a price series without look-ahead, predicts one step at a time over a
-// series, forecasts recursively past its end, and derives prediction
-// intervals from held-out residuals. Everything it returns is in prices.
+// series, forecasts several steps past its end (directly, one output per
+// step, or recursively), and derives prediction intervals for every step
+// from held-out residuals. Everything it returns is in prices.
 package forecast
 
 import (
@@ -22,19 +23,45 @@ type Model struct {
 	Net      *lstm.Model
 	Enc      window.Encoding
 	Lookback int
+	// Strategy says how Forecast uses the network: Direct (or "") reads
+	// output k as the forecast k steps ahead, Recursive reads only the
+	// first output and feeds it back.
+	Strategy Strategy
 	// Intervals holds one split-conformal interval per level, empty when the
 	// model was fitted without a validation span.
 	Intervals []Interval
 }
 
+// Horizon returns how many steps one forward pass forecasts: the network's
+// outputs under Direct, 1 under Recursive.
+func (m *Model) Horizon() int {
+	if m.Strategy == Recursive {
+		return 1
+	}
+	return m.Net.Outputs()
+}
+
 // Interval is a split-conformal prediction interval normalised by recent
-// volatility: its half-width is Radius times the mean absolute one-step
-// move of the volatilityWindow values before the prediction. Prices are not
-// exchangeable across calm and turbulent spells, or across price levels, so
-// a fixed width would cover too much in one and too little in the other.
+// volatility: its half-width h steps past the last known price is Radii[h-1]
+// times the mean absolute one-step move of the volatilityWindow values
+// before that price. Prices are not exchangeable across calm and turbulent
+// spells, or across price levels, so a fixed width would cover too much in
+// one and too little in the other.
 type Interval struct {
 	Level  float64
-	Radius float64 // in units of volatility
+	Radius float64 // step 1, in units of volatility: Radii[0]
+	// Radii are the radii of steps 1, 2, …, len(Radii) ahead, each measured
+	// on the validation residuals of its own step; nil means Radius alone,
+	// as in a model file of one step.
+	Radii []float64
+}
+
+// steps returns the radii of the steps iv measured.
+func (iv Interval) steps() []float64 {
+	if len(iv.Radii) == 0 {
+		return []float64{iv.Radius}
+	}
+	return iv.Radii
 }
 
 // volatilityWindow is how many recent one-step moves set an interval's
@@ -126,17 +153,24 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 		return nil, err
 	}
 	z := enc.Encode(prices[:split.ValEnd])
+	// A direct model has one output per step; the last windows of a span,
+	// whose targets would run past its end, are left out (Resolve made
+	// sure some are left).
+	outputs := 1
+	if cfg.Strategy == Direct {
+		outputs = cfg.Horizon
+	}
 	lo, hi := split.Train()
-	train := lstm.OneTarget(enc.Windows(z, cfg.Lookback, lo, hi))
+	train := enc.Ahead(z, cfg.Lookback, outputs, lo, hi-outputs+1)
 	var val lstm.Dataset
 	if lo, hi := split.Validation(); hi > lo {
-		val = lstm.OneTarget(enc.Windows(z, cfg.Lookback, lo, hi))
+		val = enc.Ahead(z, cfg.Lookback, outputs, lo, hi-outputs+1)
 	}
 	cell, err := lstm.ParseCell(cfg.Cell) // Resolve named one
 	if err != nil {
 		return nil, err
 	}
-	net, err := lstm.NewCell(cell, 1, cfg.Units, 1)
+	net, err := lstm.NewCell(cell, 1, cfg.Units, outputs)
 	if err != nil {
 		return nil, err
 	}
@@ -157,62 +191,128 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 		Patience:  cfg.Patience,
 		Seed:      cfg.Seed,
 	}, progress)
-	f := &Fit{Model: &Model{Net: net, Enc: enc, Lookback: cfg.Lookback}, Config: cfg, Split: split, Result: res, Notes: notes}
+	f := &Fit{Model: &Model{Net: net, Enc: enc, Lookback: cfg.Lookback, Strategy: cfg.Strategy}, Config: cfg, Split: split, Result: res, Notes: notes}
 	if err != nil {
 		return f, err
 	}
-	// Intervals are sized on the validation span; an overflowing model
-	// shows there, or in Table, which every caller runs next.
+	// Intervals are sized on the validation span, from forecasts of every
+	// step made from each origin there whose steps all lie in it, as the
+	// forecasts a user gets are made; an overflowing model shows there, or
+	// in Table, which every caller runs next.
 	if lo, hi := split.Validation(); hi > lo {
-		pred, err := f.oneStep(ctx, prices, lo, hi)
+		paths, err := f.paths(ctx, prices[:hi], lo, hi-cfg.Horizon+1, cfg.Horizon)
 		if err != nil {
 			return f, err // interrupted: the weights are whole, the intervals not sized
 		}
-		if t := slices.IndexFunc(pred[lo:hi], isNotFinite); t >= 0 {
-			return nil, fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, pred[lo+t], lo+t+1)
+		for k, p := range paths {
+			if i := slices.IndexFunc(p, isNotFinite); i >= 0 {
+				return nil, fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, p[i], lo+i+k+1)
+			}
 		}
 		var ivNotes []string
-		f.Intervals, ivNotes = conformal(prices, pred, volatilities(prices[:hi]), lo, hi, cfg.Levels)
+		f.Intervals, ivNotes = conformal(prices, paths, volatilities(prices[:hi]), lo, cfg.Levels)
 		f.Notes = append(f.Notes, ivNotes...)
 	}
 	return f, nil
 }
 
-// conformal measures split-conformal radii from the residuals of the
-// one-step predictions pred over target indices [lo, hi), each in units of
-// the volatility before it, vol[t] (see volatilities). A level that needs more residuals than there
-// are, or whose radius is infinite (a move after a perfectly flat spell),
-// is left out with a note rather than drawn as an endless band.
-func conformal(prices, pred, vol []float64, lo, hi int, levels []float64) ([]Interval, []string) {
-	res := make([]float64, 0, hi-lo)
+// paths returns the forecasts of steps 1 to steps ahead from every origin
+// t in [lo, hi), each made from prices[:t] only: paths[k][t-lo] forecasts
+// prices[t+k], so hi+steps-1 must not pass len(prices). A direct model that
+// forecasts all the steps in one pass runs over all the origins a batch at
+// a time; otherwise each origin's forecast runs as Forecast's does.
+func (m *Model) paths(ctx context.Context, prices []float64, lo, hi, steps int) ([][]float64, error) {
+	if m.Horizon() >= steps {
+		return m.direct(ctx, prices, lo, hi, steps)
+	}
+	paths := make([][]float64, steps)
+	for k := range paths {
+		paths[k] = make([]float64, hi-lo)
+	}
+	p := m.Net.NewPredictor(m.Lookback)
 	for t := lo; t < hi; t++ {
-		r, v := math.Abs(prices[t]-pred[t]), vol[t]
-		switch {
-		case r == 0:
-			res = append(res, 0)
-		case v > 0:
-			res = append(res, r/v)
-		default: // no move before: no finite multiple of it covers one
-			res = append(res, math.Inf(1))
+		fc, err := m.forecast(ctx, p, prices[:t], steps)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range fc {
+			paths[k][t-lo] = v
 		}
 	}
-	var iv []Interval
+	return paths, nil
+}
+
+// direct returns the forecasts of steps 1 to steps ahead, at most the
+// network's outputs, from every origin t in [lo, hi), with hi <=
+// len(prices), as paths does, in one pass of the network per window.
+func (m *Model) direct(ctx context.Context, prices []float64, lo, hi, steps int) ([][]float64, error) {
+	paths := make([][]float64, steps)
+	for k := range paths {
+		paths[k] = make([]float64, hi-lo)
+	}
+	if hi <= lo {
+		return paths, nil
+	}
+	w := m.Enc.Windows(m.Enc.Encode(prices[:hi]), m.Lookback, lo, hi)
+	O := m.Net.Outputs()
+	y := make([]float64, w.Len()*O)
+	if err := m.Net.PredictAll(ctx, lstm.OneTarget(w), m.Lookback, y); err != nil {
+		return nil, err
+	}
+	for i := range w.Len() {
+		// Every output is a cumulative step from the last known price.
+		last := prices[w.Target(i)-1]
+		for k, p := range paths {
+			p[i] = m.Enc.Next(last, y[i*O+k])
+		}
+	}
+	return paths, nil
+}
+
+// conformal measures split-conformal radii for every step from the
+// residuals of the forecasts paths (see Model.paths) made from the origins
+// lo, lo+1, …: the radius of step k from the residuals of step k alone, each
+// in units of the volatility before its origin, vol[t] (see volatilities),
+// as Band scales them. No rule such as √h stands in for a step that was
+// measured. A level that needs more residuals than there are, or whose
+// radius at some step is infinite (a move after a perfectly flat spell), is
+// left out with a note rather than drawn as an endless band.
+func conformal(prices []float64, paths [][]float64, vol []float64, lo int, levels []float64) ([]Interval, []string) {
+	res := make([][]float64, len(paths))
+	for k, p := range paths {
+		res[k] = make([]float64, len(p))
+		for i, pred := range p {
+			r, v := math.Abs(prices[lo+i+k]-pred), vol[lo+i]
+			switch {
+			case r == 0:
+			case v > 0:
+				res[k][i] = r / v
+			default: // no move before: no finite multiple of it covers one
+				res[k][i] = math.Inf(1)
+			}
+		}
+	}
+	n := len(res[0])
+	var ivs []Interval
 	var notes []string
 	for _, l := range levels {
-		r := metrics.ConformalQuantile(res, l)
-		switch need := metrics.ConformalMinSamples(l); {
-		case len(res) < need:
+		if need := metrics.ConformalMinSamples(l); n < need {
 			notes = append(notes, fmt.Sprintf("no %s%% interval: it needs at least %d validation values, got %d; hold out more values for validation or ask for a lower level",
-				levelKey(l), need, len(res)))
+				levelKey(l), need, n))
 			continue
-		case math.IsInf(r, 1):
+		}
+		radii := make([]float64, len(res))
+		for k, r := range res {
+			radii[k] = metrics.ConformalQuantile(r, l)
+		}
+		if slices.ContainsFunc(radii, func(r float64) bool { return math.IsInf(r, 1) }) {
 			notes = append(notes, fmt.Sprintf("no %s%% interval: validation values moved after perfectly flat spells, which no multiple of a zero volatility covers",
 				levelKey(l)))
 			continue
 		}
-		iv = append(iv, Interval{Level: l, Radius: r})
+		ivs = append(ivs, Interval{Level: l, Radius: radii[0], Radii: radii})
 	}
-	return iv, notes
+	return ivs, notes
 }
 
 // OneStep returns, for every value of prices, the model's prediction of it
@@ -225,27 +325,28 @@ func (m *Model) OneStep(ctx context.Context, prices []float64) ([]float64, error
 }
 
 // oneStep is OneStep for the values of target indices [lo, hi) only, with
-// lo >= Lookback; the rest are NaN.
+// lo >= Lookback; the rest are NaN. A model of several outputs predicts
+// with its first, the next step.
 func (m *Model) oneStep(ctx context.Context, prices []float64, lo, hi int) ([]float64, error) {
 	pred := nanSlice(len(prices))
 	if hi <= lo {
 		return pred, nil
 	}
-	w := m.Enc.Windows(m.Enc.Encode(prices[:hi]), m.Lookback, lo, hi)
-	y := make([]float64, w.Len())
-	if err := m.Net.PredictAll(ctx, lstm.OneTarget(w), m.Lookback, y); err != nil {
+	d, err := m.direct(ctx, prices, lo, hi, 1)
+	if err != nil {
 		return nil, err
 	}
-	for i, yi := range y {
-		t := w.Target(i)
-		pred[t] = m.Enc.Price(prices, t, yi)
-	}
+	copy(pred[lo:hi], d[0])
 	return pred, nil
 }
 
-// Forecast predicts the horizon values past the end of prices, feeding each
-// prediction back as the newest input. It stops with ctx's error when ctx
-// is cancelled.
+// Forecast predicts the horizon values past the end of prices. A Direct
+// model forecasts up to its Horizon steps in one forward pass from the
+// last Lookback prices; past that it chains blocks of Horizon steps, each
+// forecast from the window that ends with the forecasts before it. A
+// Recursive model, or one of one output, is the block of one step: each
+// forecast is fed back as the newest input. It stops with ctx's error when
+// ctx is cancelled.
 func (m *Model) Forecast(ctx context.Context, prices []float64, horizon int) ([]float64, error) {
 	if horizon < 0 || horizon > MaxHorizon {
 		return nil, fmt.Errorf("horizon must be between 0 and %d steps, got %d", MaxHorizon, horizon)
@@ -253,33 +354,54 @@ func (m *Model) Forecast(ctx context.Context, prices []float64, horizon int) ([]
 	if len(prices) < m.Lookback+1 {
 		return nil, fmt.Errorf("need at least %d values to forecast with lookback %d, got %d", m.Lookback+1, m.Lookback, len(prices))
 	}
+	return m.forecast(ctx, m.Net.NewPredictor(m.Lookback), prices, horizon)
+}
+
+// forecast is Forecast with the predictor p of m, for prices of at least
+// Lookback+1 values.
+func (m *Model) forecast(ctx context.Context, p *lstm.Predictor, prices []float64, horizon int) ([]float64, error) {
 	// Only the tail matters: the window, one value before it (the step the
 	// return and delta encodings take from) and the value to predict.
-	ext := make([]float64, m.Lookback+1, m.Lookback+1+horizon)
+	ext := make([]float64, m.Lookback+1, m.Lookback+2+horizon)
 	copy(ext, prices[len(prices)-m.Lookback-1:])
-	out := make([]float64, horizon)
+	out := make([]float64, 0, horizon)
 	x := make([]float64, m.Lookback)
-	p := m.Net.NewPredictor(m.Lookback)
-	for h := range horizon {
+	block := m.Horizon()
+	for len(out) < horizon {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		ext = append(ext, math.NaN()) // the value to predict; never read as input
-		tail := ext[len(ext)-m.Lookback-2:]
+		n := len(ext)
+		tail := append(ext, math.NaN())[n-m.Lookback-1:] // the value to predict is never read as input
 		t := len(tail) - 1
 		m.Enc.Windows(m.Enc.Encode(tail), m.Lookback, t, t+1).Sample(0, x)
-		tail[t] = m.Enc.Price(tail, t, p.Predict(x))
-		out[h] = tail[t]
+		y := p.Outputs(x)
+		last := ext[n-1]
+		// Every output is a cumulative step from the last known price.
+		for k := 0; k < block && len(out) < horizon; k++ {
+			v := m.Enc.Next(last, y[k])
+			out = append(out, v)
+			ext = append(ext, v)
+		}
 	}
 	return out, nil
 }
 
 // Band returns the interval around prediction pred, h steps past the last
 // known value (h = 1 for a one-step prediction), when the volatility before
-// that value is vol. Recursive forecasts compound their errors, so the
-// radius grows with the square root of the horizon, as a random walk's do.
+// that value is vol. The radius of a step the model's intervals measured is
+// that step's own. Past the last measured step K the radius grows from
+// step K's with the square root of h/K, as a random walk's would: an
+// assumption, not a measurement, for forecasts longer than the model was
+// calibrated for.
 func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
-	r := iv.Radius * vol * math.Sqrt(float64(h))
+	radii := iv.steps()
+	var r float64
+	if k := len(radii); h > k {
+		r = radii[k-1] * vol * math.Sqrt(float64(h)/float64(k))
+	} else {
+		r = radii[h-1] * vol
+	}
 	return pred - r, pred + r
 }
 

@@ -180,10 +180,8 @@ func testSaveLoadRoundTrip(t *testing.T, cell string) {
 	if got.Net.Cell != fit.Net.Cell || got.Enc != fit.Enc || got.Lookback != fit.Lookback || len(got.Intervals) != 2 {
 		t.Fatalf("round trip gave %+v, want %+v", got.Model, fit.Model)
 	}
-	for i, iv := range got.Intervals {
-		if iv != fit.Intervals[i] {
-			t.Errorf("interval %d: %+v, want %+v", i, iv, fit.Intervals[i])
-		}
+	if !sameIntervals(got.Intervals, fit.Intervals) {
+		t.Errorf("intervals %+v, want %+v", got.Intervals, fit.Intervals)
 	}
 	if got.Split != fit.Split {
 		t.Errorf("split %+v, want %+v", got.Split, fit.Split)

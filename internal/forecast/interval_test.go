@@ -103,6 +103,19 @@ func TestVolatilityMatchesDefinition(t *testing.T) {
 	}
 }
 
+// ivl returns the interval of level l with the radii of steps 1, 2, ….
+func ivl(l float64, radii ...float64) Interval {
+	return Interval{Level: l, Radius: radii[0], Radii: radii}
+}
+
+// sameIntervals reports whether a and b hold the same levels with the same
+// radius at every step.
+func sameIntervals(a, b []Interval) bool {
+	return slices.EqualFunc(a, b, func(x, y Interval) bool {
+		return x.Level == y.Level && x.Radius == y.Radius && slices.Equal(x.steps(), y.steps())
+	})
+}
+
 // TestBandByHand: the half-width is Radius · volatility · √h.
 func TestBandByHand(t *testing.T) {
 	iv := Interval{Level: 0.8, Radius: 1.5}
@@ -135,9 +148,9 @@ func TestConformalByHand(t *testing.T) {
 	for t := lo; t < hi; t++ {
 		pred[t] = prices[t] + 2*float64(hi-t) // residuals 18 down to 2, out of order
 	}
-	iv, notes := conformal(prices, pred, volatilities(prices), lo, hi, []float64{0.5, 0.8, 0.95})
-	want := []Interval{{0.5, 5}, {0.8, 8}}
-	if !slices.Equal(iv, want) {
+	iv, notes := conformal(prices, [][]float64{pred[lo:hi]}, volatilities(prices), lo, []float64{0.5, 0.8, 0.95})
+	want := []Interval{ivl(0.5, 5), ivl(0.8, 8)}
+	if !sameIntervals(iv, want) {
 		t.Errorf("intervals %v, want %v (radii in units of the volatility 2)", iv, want)
 	}
 	if len(notes) != 1 || !strings.HasPrefix(notes[0], "no 95% interval: it needs at least 19 validation values, got 9;") {
@@ -152,18 +165,18 @@ func TestConformalAfterAFlatSpell(t *testing.T) {
 	prices := []float64{5, 5, 5, 5, 6, 7, 8, 9, 10}
 	pred := nanSlice(len(prices))
 	copy(pred[2:], []float64{5, 5, 5.5, 7, 8.5, 9, 11}) // residuals 0, 0, 0.5, 0, 0.5, 0, 1
-	iv, notes := conformal(prices, pred, volatilities(prices), 2, 9, []float64{0.5, 0.8})
+	iv, notes := conformal(prices, [][]float64{pred[2:9]}, volatilities(prices), 2, []float64{0.5, 0.8})
 	// Volatilities from index 2: 0, 0, 0, 1/4, 2/5, 3/6, 4/7;
 	// residuals in units of them: 0, 0, +Inf, 0, 1.25, 0, 1.75.
-	if want := []Interval{{0.5, 0}}; !slices.Equal(iv, want) {
+	if want := []Interval{ivl(0.5, 0)}; !sameIntervals(iv, want) {
 		t.Errorf("intervals %v, want %v", iv, want)
 	}
 	if len(notes) != 1 || !strings.HasPrefix(notes[0], "no 80% interval") {
 		t.Errorf("notes %q, want one leaving out 80%%", notes)
 	}
 	pred[4] = 6 // now exact: every residual finite
-	iv, notes = conformal(prices, pred, volatilities(prices), 2, 9, []float64{0.5, 0.8})
-	if want := []Interval{{0.5, 0}, {0.8, 1.75}}; !slices.Equal(iv, want) || notes != nil {
+	iv, notes = conformal(prices, [][]float64{pred[2:9]}, volatilities(prices), 2, []float64{0.5, 0.8})
+	if want := []Interval{ivl(0.5, 0), ivl(0.8, 1.75)}; !sameIntervals(iv, want) || notes != nil {
 		t.Errorf("intervals %v, notes %q; want %v and no notes", iv, notes, want)
 	}
 }
@@ -191,7 +204,7 @@ func TestTrainIntervalsFromValidation(t *testing.T) {
 	}
 	var want []Interval
 	for _, l := range []float64{0.5, 0.8, 0.95} { // 0.999 needs 999 values
-		want = append(want, Interval{l, slowQuantile(res, l)})
+		want = append(want, ivl(l, slowQuantile(res, l)))
 	}
 	if len(fit.Intervals) != len(want) {
 		t.Fatalf("intervals %v, want %v", fit.Intervals, want)
@@ -217,7 +230,7 @@ func TestTrainIntervalsFromValidation(t *testing.T) {
 func TestTableBandsByHand(t *testing.T) {
 	enc := window.Encoding{Target: Price, Scale: scale.MinMax{Min: 0, Max: 10}}
 	m := constModel(t, enc, 3, 0.5)
-	m.Intervals = []Interval{{0.8, 2}, {0.95, 3.5}}
+	m.Intervals = []Interval{ivl(0.8, 2), ivl(0.95, 3.5)}
 	prices := randomWalk(40, 4)
 	n, horizon := len(prices), 5
 	tb, err := m.Table(context.Background(), prices, nil, nil, horizon)
@@ -336,7 +349,7 @@ func TestConformalNoteCountsRight(t *testing.T) {
 			prices[i] = float64(1 + i%2)
 		}
 		pred := slices.Clone(prices)
-		_, notes := conformal(prices, pred, volatilities(prices), 2, 2+need-1, []float64{l})
+		_, notes := conformal(prices, [][]float64{pred[2 : 2+need-1]}, volatilities(prices), 2, []float64{l})
 		want := fmt.Sprintf("no %s%% interval: it needs at least %d validation values, got %d;", levelKey(l), need, need-1)
 		if len(notes) != 1 || !strings.HasPrefix(notes[0], want) {
 			t.Errorf("level %v: notes %q, want %q", l, notes, want)
@@ -345,7 +358,7 @@ func TestConformalNoteCountsRight(t *testing.T) {
 	prices := []float64{5, 5, 5, 6, 7, 8, 9, 10}
 	pred := slices.Clone(prices)
 	pred[3] = 5 // a miss after a flat start: infinitely many volatilities
-	if _, notes := conformal(prices, pred, volatilities(prices), 2, 8, []float64{0.8}); len(notes) != 1 || strings.Contains(notes[0], "needs at least") {
+	if _, notes := conformal(prices, [][]float64{pred[2:8]}, volatilities(prices), 2, []float64{0.8}); len(notes) != 1 || strings.Contains(notes[0], "needs at least") {
 		t.Errorf("an infinite residual among 6: note %q, want one that does not ask for more values", notes)
 	}
 }

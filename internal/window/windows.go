@@ -49,3 +49,66 @@ func (w *Windows) checkIndex(i int) {
 		panic(fmt.Sprintf("window: sample %d out of range [0,%d)", i, w.Len()))
 	}
 }
+
+// Ahead is a view of a model-space series as samples of Horizon targets
+// each, made by Encoding.Ahead, for a model that predicts several steps at
+// once (a direct multi-step model). Sample i has the input window of
+// Windows's sample i and, as output k (k = 0 for the step right after the
+// window), the target of the value k steps later:
+//
+//   - Price: the scaled price z[t+k].
+//   - Delta: the cumulative change z[t+k] − z[t−1] from the last input
+//     value, in units of the typical training step.
+//   - Return: the cumulative scaled log return z[t] + … + z[t+k], the log
+//     of p[t+k]/p[t−1] in units of the typical training return.
+//
+// Cumulative changes from the last known price, rather than each step's own
+// change, keep one output's error from adding to the next: every output
+// turns into a price through Encoding.Next from the same last known price.
+// With Horizon 1 a sample is exactly Windows's.
+type Ahead struct {
+	w       *Windows
+	horizon int
+	target  Target
+}
+
+// Ahead returns the samples of z for the target indices t in [lo, hi) with
+// horizon targets each, t to t+horizon−1, so every target must lie in z:
+// the last windows of a span, whose targets would run past its end, are not
+// samples. It panics when a window or target would reach outside z or
+// horizon is below 1.
+func (e Encoding) Ahead(z []float64, lookback, horizon, lo, hi int) *Ahead {
+	if horizon < 1 || hi > len(z)-horizon+1 {
+		panic(fmt.Sprintf("window: targets [%d,%d) of %d steps do not fit a series of %d values", lo, hi, horizon, len(z)))
+	}
+	return &Ahead{w: e.Windows(z, lookback, lo, hi), horizon: horizon, target: e.Target}
+}
+
+// Len returns the number of samples.
+func (a *Ahead) Len() int { return a.w.Len() }
+
+// Target returns the value index that output 0 of sample i predicts;
+// output k predicts index Target(i)+k.
+func (a *Ahead) Target(i int) int { return a.w.Target(i) }
+
+// Sample writes the input window of sample i into x, which must hold
+// exactly lookback values, and its Horizon targets into y, which must hold
+// exactly that many. It panics when i is out of range or a buffer has the
+// wrong length.
+func (a *Ahead) Sample(i int, x, y []float64) {
+	if len(y) != a.horizon {
+		panic(fmt.Sprintf("window: target buffer holds %d values, want horizon %d", len(y), a.horizon))
+	}
+	y[0] = a.w.Sample(i, x)
+	z, t := a.w.z, a.w.Target(i)
+	for k := 1; k < a.horizon; k++ {
+		switch a.target {
+		case Return:
+			y[k] = y[k-1] + z[t+k]
+		case Delta:
+			y[k] = z[t+k] - z[t-1]
+		default:
+			y[k] = z[t+k]
+		}
+	}
+}
