@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 
@@ -19,9 +20,9 @@ type gradientOptions struct {
 	Models  []string
 	Data    string // "" uses the series stored in each model file
 	Out     string
-	Chart   string // "" draws no chart
-	Initial bool   // also each model's initial weights
-	Seed    uint64 // the initial weights' seed
+	Chart   string  // "" draws no chart
+	Initial bool    // also each model's initial weights
+	Seed    *uint64 // the initial weights' seed; nil: each model's own
 	Quiet   bool
 	dataFlags
 }
@@ -40,7 +41,8 @@ the vanishing gradient that the LSTM's gates were designed against.
 
 It writes a CSV (lag, then one column per model) and, with --chart, draws the
 models on one chart with a logarithmic y axis. --initial adds each model
-before training: the same cell and shape with the initial weights of --seed.
+before training: the same cell and shape with the initial weights that its
+training run started from, or those of --seed.
 The series is --data, or each model's stored training series.`,
 		Example: `  lstmfc gradient --model rnn.bin --model gru.bin --model lstm.bin --chart grad.png
   lstmfc gradient --model m.bin --initial --data prices.csv --out - --quiet`,
@@ -55,7 +57,7 @@ The series is --data, or each model's stored training series.`,
 	fs.StringVar(&o.Out, "out", "gradient.csv", "where to write the CSV (- for standard output)")
 	fs.StringVar(&o.Chart, "chart", "", "where to draw the chart (.png, .svg or .pdf); default: no chart")
 	fs.BoolVar(&o.Initial, "initial", false, "also measure each model with its initial (untrained) weights")
-	fs.Uint64Var(&o.Seed, "seed", 1, "with --initial: seed of the initial weights (train's --seed)")
+	fs.Var(optionalSeed{&o.Seed}, "seed", "with --initial: seed of the initial weights (train's --seed); default: the seed each model was trained with")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no notes on stderr")
 	o.dataFlags.register(cmd)
 	fileFlag(cmd, "model", modelExts...)
@@ -132,7 +134,13 @@ func (o *gradientOptions) measure(ctx context.Context, path string, ios *streams
 	}
 	lines := []plot.Line{{Name: name, Y: g}}
 	if o.Initial {
-		init, err := m.Initial(o.Seed)
+		seed := m.Seed
+		if o.Seed != nil {
+			seed = *o.Seed
+		} else if !m.HasSeed {
+			return nil, flagErrorf("seed", "%s does not record the seed it was trained with; give one for --initial", path)
+		}
+		init, err := m.Initial(seed)
 		if err != nil {
 			return nil, err
 		}
@@ -143,6 +151,29 @@ func (o *gradientOptions) measure(ctx context.Context, path string, ios *streams
 		lines = append(lines, plot.Line{Name: name + " initial", Y: g})
 	}
 	return lines, nil
+}
+
+// optionalSeed is a seed flag that stays unset, nil, until it is given:
+// without --seed, gradient takes the seed each model records.
+type optionalSeed struct{ p **uint64 }
+
+func (s optionalSeed) String() string {
+	if s.p == nil || *s.p == nil {
+		return ""
+	}
+	return strconv.FormatUint(**s.p, 10)
+}
+
+// Type is "uint", as for train's --seed, in --help.
+func (s optionalSeed) Type() string { return "uint" }
+
+func (s optionalSeed) Set(v string) error {
+	n, err := strconv.ParseUint(v, 0, 64)
+	if err != nil {
+		return fmt.Errorf("must be a whole number from 0 to %d", uint64(math.MaxUint64))
+	}
+	*s.p = &n
+	return nil
 }
 
 // writeGradientCSV writes one row per lag, 1 to the longest lookback, and

@@ -18,13 +18,16 @@ import (
 func TestGradient(t *testing.T) {
 	dir := t.TempDir()
 	rnn, gru := filepath.Join(dir, "rnn.bin"), filepath.Join(dir, "gru.bin")
+	// Each model's initial weights are those of its own training seed.
+	seeds := map[string]uint64{rnn: 7, gru: 1}
 	for path, cell := range map[string]string{rnn: "rnn", gru: "gru"} {
-		if code, _, stderr := run(t, append([]string{"train", "--cell", cell, "--synthetic", "longmemory", "--length", "300", "--model", path}, small...)...); code != exitOK {
+		args := []string{"train", "--cell", cell, "--synthetic", "longmemory", "--length", "300", "--model", path, "--seed", strconv.FormatUint(seeds[path], 10)}
+		if code, _, stderr := run(t, append(args, small...)...); code != exitOK {
 			t.Fatalf("train --cell %s: exit %d: %s", cell, code, stderr)
 		}
 	}
 	out, chart := filepath.Join(dir, "g.csv"), filepath.Join(dir, "g.png")
-	code, _, stderr := run(t, "gradient", "--model", rnn, "--model", gru, "--initial", "--seed", "1", "--out", out, "--chart", chart)
+	code, _, stderr := run(t, "gradient", "--model", rnn, "--model", gru, "--initial", "--out", out, "--chart", chart)
 	if code != exitOK {
 		t.Fatalf("gradient: exit %d: %s", code, stderr)
 	}
@@ -43,7 +46,7 @@ func TestGradient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		init, err := m.Initial(1)
+		init, err := m.Initial(seeds[path])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,5 +79,48 @@ func TestGradient(t *testing.T) {
 		if code, _, stderr := run(t, args...); code == exitOK || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q; want a one-line error", args, code, stderr)
 		}
+	}
+}
+
+// TestGradientInitialSeed checks that --seed overrides the seed a model
+// records for --initial, and that a model recording none (a PyTorch export)
+// needs it.
+func TestGradientInitialSeed(t *testing.T) {
+	dir := t.TempDir()
+	path, out := filepath.Join(dir, "rnn.bin"), filepath.Join(dir, "g.csv")
+	if code, _, stderr := run(t, append([]string{"train", "--cell", "rnn", "--synthetic", "longmemory", "--length", "300", "--model", path, "--seed", "7"}, small...)...); code != exitOK {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "gradient", "--model", path, "--initial", "--seed", "3", "--out", out, "--quiet"); code != exitOK {
+		t.Fatalf("gradient --seed 3: exit %d: %s", code, stderr)
+	}
+	m, err := forecast.Load(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.HasSeed || m.Seed != 7 {
+		t.Errorf("the model file reads back with seed %d (recorded: %t), want 7", m.Seed, m.HasSeed)
+	}
+	init, err := m.Initial(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := init.LagGradient(context.Background(), m.Series.Values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, row := range readCSV(t, out)[1:] {
+		if row[2] != strconv.FormatFloat(want[k], 'g', -1, 64) {
+			t.Fatalf("lag %d: initial %s, want %v, the gradient of seed 3's weights", k+1, row[2], want[k])
+		}
+	}
+
+	export := "../../testdata/models/pytorch-four-keys.safetensors"
+	code, _, stderr := run(t, "gradient", "--model", export, "--data", realCSV, "--initial", "--out", out, "--quiet")
+	if code == exitOK || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "--seed") {
+		t.Errorf("--initial on a model without a seed: exit %d, stderr %q; want a one-line error naming --seed", code, stderr)
+	}
+	if code, _, stderr := run(t, "gradient", "--model", export, "--data", realCSV, "--initial", "--seed", "1", "--out", out, "--quiet"); code != exitOK {
+		t.Errorf("--initial --seed 1 on a model without a seed: exit %d: %s", code, stderr)
 	}
 }

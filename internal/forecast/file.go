@@ -90,7 +90,12 @@ type Saved struct {
 	BestEpoch int
 	// Unfinished is why the training run stopped early, "" when it ended.
 	Unfinished string
-	scaler     window.Scaler // how a price target was scaled; "" when the file does not say
+	// Seed is the training run's seed, from which Initial rebuilds its
+	// initial weights; HasSeed is false when the file does not say (a
+	// PyTorch export).
+	Seed    uint64
+	HasSeed bool
+	scaler  window.Scaler // how a price target was scaled; "" when the file does not say
 }
 
 // Save writes the fitted model to the file at path, replaced atomically,
@@ -247,6 +252,9 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if err := sv.decodeBestEpoch(meta); err != nil {
 		return nil, err
 	}
+	if err := sv.decodeSeed(meta); err != nil {
+		return nil, err
+	}
 	if _, ok := meta[keySeries]; !ok {
 		if err := checkWrittenTogether(meta); err != nil {
 			return nil, err
@@ -297,6 +305,23 @@ func (sv *Saved) decodeBestEpoch(meta map[string]string) error {
 		return fmt.Errorf("metadata %q is %q, not an epoch number", keyBestEpoch, s)
 	}
 	sv.BestEpoch = n
+	return nil
+}
+
+// decodeSeed reads the training run's seed from its recorded
+// configuration, when the file has one that says.
+func (sv *Saved) decodeSeed(meta map[string]string) error {
+	s, ok := meta[keyConfig]
+	if !ok {
+		return nil
+	}
+	var c struct{ Seed *uint64 }
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		return fmt.Errorf("metadata %q is not a JSON configuration: %v", keyConfig, err)
+	}
+	if c.Seed != nil {
+		sv.Seed, sv.HasSeed = *c.Seed, true
+	}
 	return nil
 }
 

@@ -161,6 +161,7 @@ func TestDecodeMetaBoundaries(t *testing.T) {
 		{map[string]string{"series": `["a"]`}, `"series" is not a JSON array of numbers`},
 		{map[string]string{"series": "[1,2]", "dates": `["2020-01-01","2020-02-30"]`}, `"dates": entry 1: `},
 		{map[string]string{"series": "[1,2]", "dates": `"2020-01-01"`}, `"dates" is not a JSON array of 2 dates`},
+		{map[string]string{"config": `{"Seed": -1}`}, `"config" is not a JSON configuration`},
 	} {
 		meta := maps.Clone(base)
 		maps.Copy(meta, tc.set)

@@ -91,7 +91,22 @@ rows4done:
 // func addMulRow(blocks, k int, a []float64, sk int, b []float64, ldb int, c []float64)
 //
 // Four blocks (32 columns, eight accumulators: enough independent FMA
-// chains to hide their latency) at a time, then single blocks.
+// chains to hide their latency) at a time, then the last one to three
+// blocks together in one pass. A pass over k costs about as much for one
+// block as for four, its chains being latency-bound, so the tail of a
+// 7-block row (a 50-unit layer's 56 columns) takes one pass, not three.
+//
+// A pass over n blocks: ROWPASS zeroes the 2n accumulators Y0.. and sets
+// AX, R13 and R14 to walk A's row, B's rows and k; ROWFMA adds B's row
+// at R13 (bytes off and off+32) times the broadcast A value in Y8 into two
+// accumulators; ROWNEXT steps to the next p; ROWSTORE adds two
+// accumulators to C's columns at DX.
+#define ROWPASS MOVQ SI, AX; MOVQ DI, R13; MOVQ BX, R14
+#define ROWZERO(r0, r1) VXORPD r0, r0, r0; VXORPD r1, r1, r1
+#define ROWFMA(off0, off1, r0, r1) VFMADD231PD off0(R13), Y8, r0; VFMADD231PD off1(R13), Y8, r1
+#define ROWNEXT ADDQ R9, AX; ADDQ R11, R13; DECQ R14
+#define ROWSTORE(off0, off1, r0, r1) VADDPD off0(DX), r0, r0; VMOVUPD r0, off0(DX); VADDPD off1(DX), r1, r1; VMOVUPD r1, off1(DX)
+
 TEXT ·addMulRow(SB), NOSPLIT, $0-104
 	MOVQ blocks+0(FP), CX
 	MOVQ k+8(FP), BX
@@ -107,81 +122,82 @@ TEXT ·addMulRow(SB), NOSPLIT, $0-104
 
 rowwide:
 	CMPQ CX, $4
-	JLT  rownarrow
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
-	MOVQ   SI, AX
-	MOVQ   DI, R13
-	MOVQ   BX, R14
+	JLT  rowtail
+	ROWZERO(Y0, Y1)
+	ROWZERO(Y2, Y3)
+	ROWZERO(Y4, Y5)
+	ROWZERO(Y6, Y7)
+	ROWPASS
 
 rowwideloop:
 	VBROADCASTSD (AX), Y8
-	VFMADD231PD  (R13), Y8, Y0
-	VFMADD231PD  32(R13), Y8, Y1
-	VFMADD231PD  64(R13), Y8, Y2
-	VFMADD231PD  96(R13), Y8, Y3
-	VFMADD231PD  128(R13), Y8, Y4
-	VFMADD231PD  160(R13), Y8, Y5
-	VFMADD231PD  192(R13), Y8, Y6
-	VFMADD231PD  224(R13), Y8, Y7
-	ADDQ         R9, AX
-	ADDQ         R11, R13
-	DECQ         R14
-	JNZ          rowwideloop
+	ROWFMA(0, 32, Y0, Y1)
+	ROWFMA(64, 96, Y2, Y3)
+	ROWFMA(128, 160, Y4, Y5)
+	ROWFMA(192, 224, Y6, Y7)
+	ROWNEXT
+	JNZ rowwideloop
 
-	VADDPD  (DX), Y0, Y0
-	VMOVUPD Y0, (DX)
-	VADDPD  32(DX), Y1, Y1
-	VMOVUPD Y1, 32(DX)
-	VADDPD  64(DX), Y2, Y2
-	VMOVUPD Y2, 64(DX)
-	VADDPD  96(DX), Y3, Y3
-	VMOVUPD Y3, 96(DX)
-	VADDPD  128(DX), Y4, Y4
-	VMOVUPD Y4, 128(DX)
-	VADDPD  160(DX), Y5, Y5
-	VMOVUPD Y5, 160(DX)
-	VADDPD  192(DX), Y6, Y6
-	VMOVUPD Y6, 192(DX)
-	VADDPD  224(DX), Y7, Y7
-	VMOVUPD Y7, 224(DX)
-	ADDQ    $256, DI
-	ADDQ    $256, DX
-	SUBQ    $4, CX
-	JMP     rowwide
+	ROWSTORE(0, 32, Y0, Y1)
+	ROWSTORE(64, 96, Y2, Y3)
+	ROWSTORE(128, 160, Y4, Y5)
+	ROWSTORE(192, 224, Y6, Y7)
+	ADDQ $256, DI
+	ADDQ $256, DX
+	SUBQ $4, CX
+	JMP  rowwide
 
-rownarrow:
+rowtail:
+	CMPQ CX, $2
+	JLT  rowone
+	JEQ  rowtwo
+	ROWZERO(Y0, Y1)
+	ROWZERO(Y2, Y3)
+	ROWZERO(Y4, Y5)
+	ROWPASS
+
+rowthreeloop:
+	VBROADCASTSD (AX), Y8
+	ROWFMA(0, 32, Y0, Y1)
+	ROWFMA(64, 96, Y2, Y3)
+	ROWFMA(128, 160, Y4, Y5)
+	ROWNEXT
+	JNZ rowthreeloop
+
+	ROWSTORE(0, 32, Y0, Y1)
+	ROWSTORE(64, 96, Y2, Y3)
+	ROWSTORE(128, 160, Y4, Y5)
+	JMP rowdone
+
+rowtwo:
+	ROWZERO(Y0, Y1)
+	ROWZERO(Y2, Y3)
+	ROWPASS
+
+rowtwoloop:
+	VBROADCASTSD (AX), Y8
+	ROWFMA(0, 32, Y0, Y1)
+	ROWFMA(64, 96, Y2, Y3)
+	ROWNEXT
+	JNZ rowtwoloop
+
+	ROWSTORE(0, 32, Y0, Y1)
+	ROWSTORE(64, 96, Y2, Y3)
+	JMP rowdone
+
+rowone:
 	TESTQ CX, CX
 	JZ    rowdone
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	MOVQ   SI, AX
-	MOVQ   DI, R13
-	MOVQ   BX, R14
+	ROWZERO(Y0, Y1)
+	ROWPASS
 
-rownarrowloop:
+rowoneloop:
 	VBROADCASTSD (AX), Y8
-	VFMADD231PD  (R13), Y8, Y0
-	VFMADD231PD  32(R13), Y8, Y1
-	ADDQ         R9, AX
-	ADDQ         R11, R13
-	DECQ         R14
-	JNZ          rownarrowloop
+	ROWFMA(0, 32, Y0, Y1)
+	ROWNEXT
+	JNZ rowoneloop
 
-	VADDPD  (DX), Y0, Y0
-	VMOVUPD Y0, (DX)
-	VADDPD  32(DX), Y1, Y1
-	VMOVUPD Y1, 32(DX)
-	ADDQ    $64, DI
-	ADDQ    $64, DX
-	DECQ    CX
-	JMP     rownarrow
+	ROWSTORE(0, 32, Y0, Y1)
 
 rowdone:
 	VZEROUPPER

@@ -91,6 +91,43 @@ func TestMulAdd(t *testing.T) {
 	}
 }
 
+// TestMulAddKernelOrder checks that the assembly kernels sum in the order
+// that mulAdd's results depend on, bit for bit: each element of a whole
+// column block accumulates its k products from zero by fused
+// multiply-adds in the order of p, then is added to C. Any split of the
+// work over columns, rows or registers must keep that order, which is what
+// makes results independent of the shapes of the calls around it.
+func TestMulAddKernelOrder(t *testing.T) {
+	if !haveKernels() {
+		t.Skip("the CPU lacks AVX2 or FMA")
+	}
+	fill := uniformFill(5, 6)
+	for _, m := range []int{1, 3, 4, 6} {
+		for blocks := 1; blocks <= 9; blocks++ {
+			for _, k := range []int{1, 7, 50} {
+				n := blocks * kernelCols
+				a, b, c := fill(m*k), fill(k*n), fill(m*n)
+				want := append([]float64(nil), c...)
+				for i := range m {
+					for j := range n {
+						var acc float64
+						for p := range k {
+							acc = math.FMA(a[i*k+p], b[p*n+j], acc)
+						}
+						want[i*n+j] += acc
+					}
+				}
+				mulAdd(true, m, n, k, a, k, 1, b, n, c, n)
+				for i, v := range c {
+					if v != want[i] {
+						t.Fatalf("m=%d n=%d k=%d: c[%d] = %v, want %v", m, n, k, i, v, want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestMulAddPanicsOutOfBounds checks that a product reaching past its
 // operands is refused before any kernel reads memory it does not own.
 func TestMulAddPanicsOutOfBounds(t *testing.T) {
