@@ -19,7 +19,7 @@ type backtestOptions struct {
 	Horizon int
 	CSV     string
 	Quiet   bool
-	JSON  bool
+	JSON    bool
 	dataFlags
 	fitFlags
 }
