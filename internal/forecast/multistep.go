@@ -158,20 +158,6 @@ func (c *columns) step(h int, scale float64, errs [4][]float64, dmSteps int) Ste
 	return s
 }
 
-// baseline returns the scores of the baseline named as in JSON; a zero
-// Scores for an unknown name.
-func (s Step) baseline(name string) metrics.Scores {
-	switch name {
-	case "naive":
-		return s.Naive
-	case "drift":
-		return s.Drift
-	case "seasonal_naive":
-		return s.SeasonalNaive
-	}
-	return metrics.Scores{}
-}
-
 // ShownSteps returns the steps a text report shows out of 1..horizon:
 // 1, 5, 10 and 20 where they fit, and horizon itself.
 func ShownSteps(horizon int) []int {
@@ -196,7 +182,7 @@ func (s *Steps) WriteText(w io.Writer, model string) error {
 	}
 	fmt.Fprintf(&b, " %7s  %s\n", "DM p", "verdict")
 	row := func(label string, st Step) {
-		best := st.baseline(st.Verdict.Best)
+		best := st.Verdict.BestScores
 		fmt.Fprintf(&b, "  %5s %6d %11.5g %11.5g %11.5g %11.5g %8.3f %-15s %8.3f %8.1f%%", label, st.Rows, st.LSTM.RMSE, st.Naive.RMSE, st.Drift.RMSE, st.SeasonalNaive.RMSE,
 			st.LSTM.MASE, strings.ReplaceAll(st.Verdict.Best, "_", " "), best.MASE, 100*st.LSTM.DirectionalAccuracy)
 		for _, l := range s.Levels {
@@ -206,13 +192,13 @@ func (s *Steps) WriteText(w io.Writer, model string) error {
 				fmt.Fprintf(&b, " %6s", "-")
 			}
 		}
-		fmt.Fprintf(&b, " %7s  %s\n", pColumn(st.Verdict.DM), st.Verdict.outcome(st.LSTM, best).word())
+		fmt.Fprintf(&b, " %7s  %s\n", pColumn(st.Verdict.DM), st.Verdict.outcome(st.LSTM).word())
 	}
 	for _, h := range ShownSteps(s.Horizon) {
 		row(strconv.Itoa(h), s.PerStep[h-1])
 	}
 	row("all", s.Overall)
-	fmt.Fprintf(&b, "Over all %d steps: %s\n", s.Horizon, s.Overall.Verdict.sentence(model, s.Overall.LSTM, s.Overall.baseline(s.Overall.Verdict.Best)))
+	fmt.Fprintf(&b, "Over all %d steps: %s\n", s.Horizon, s.Overall.Verdict.sentence(model, s.Overall.LSTM))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

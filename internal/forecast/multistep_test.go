@@ -60,7 +60,7 @@ func TestScoreStepsByHand(t *testing.T) {
 	o := s.Overall
 	prev, actual := []float64{14, 14, 14}, []float64{15, 13, 16}
 	if o.Step != 0 || o.Rows != 3 || !sameScores(o.LSTM, metrics.Score(prev, actual, []float64{15, 14, 15}, scale)) ||
-		!sameScores(o.Drift, metrics.Score(prev, actual, []float64{14.8, 15.6, 16.4}, scale)) || o.Verdict.Best != "naive" ||
+		!sameScores(o.Drift, metrics.Score(prev, actual, []float64{14.8, 15.6, 16.4}, scale)) || o.Verdict.Best != "naive" || !sameScores(o.Verdict.BestScores, o.Naive) ||
 		o.Verdict.DM.N != 1 || o.Coverage["80"] != 0.5 {
 		t.Errorf("overall %+v", o)
 	}
@@ -144,7 +144,7 @@ func TestScoreStepsOnAR1(t *testing.T) {
 				t.Errorf("step %d: %s %.4f, want %.4f within %.0f%%", h, c.what, c.got, c.want, 100*c.tol)
 			}
 		}
-		if st.Rows != n/2-h+1 || st.Verdict.outcome(st.LSTM, st.baseline(st.Verdict.Best)) != beats {
+		if st.Rows != n/2-h+1 || st.Verdict.outcome(st.LSTM) != beats {
 			t.Errorf("step %d: %d rows, verdict %+v; want %d and a win", h, st.Rows, st.Verdict, n/2-h+1)
 		}
 	}
@@ -243,7 +243,7 @@ func TestRandomWalkNoSignificantDifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, st := range append(bt.Steps.PerStep, bt.Steps.Overall) {
-		if o := st.Verdict.outcome(st.LSTM, st.baseline(st.Verdict.Best)); o != noDifference {
+		if o := st.Verdict.outcome(st.LSTM); o != noDifference {
 			t.Errorf("step %d: %s, %+v; want no difference", st.Step, o.word(), st.Verdict)
 		}
 	}

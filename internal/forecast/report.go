@@ -173,20 +173,6 @@ func levelKeys(cov map[string]float64) []string {
 	})
 }
 
-// baseline returns the scores of the baseline named as in JSON; a zero
-// Scores for an unknown name.
-func (r Report) baseline(name string) metrics.Scores {
-	switch name {
-	case "naive":
-		return r.Naive
-	case "drift":
-		return r.Drift
-	case "moving_average":
-		return r.MovingAverage
-	}
-	return metrics.Scores{}
-}
-
 // ModelName names the network in text: LSTM, GRU or RNN.
 func (r Report) ModelName() string { return strings.ToUpper(cmp.Or(r.Model, "lstm")) }
 
@@ -211,11 +197,10 @@ func (r Report) WriteText(w io.Writer, title string) error {
 	for _, k := range levelKeys(r.Coverage) {
 		fmt.Fprintf(&b, "  %s%% interval covered %.1f%% of actual values\n", k, 100*r.Coverage[k])
 	}
-	best := r.baseline(r.Verdict.Best)
-	fmt.Fprintln(&b, r.Verdict.sentence(r.ModelName(), r.LSTM, best))
+	fmt.Fprintln(&b, r.Verdict.sentence(r.ModelName(), r.LSTM))
 	// An echo explains a model without skill; one that wins anyway may
 	// track the last value simply because prices do.
-	if o := r.Verdict.outcome(r.LSTM, best); r.Lag.Echoes() && o != beats && o != unscored {
+	if o := r.Verdict.outcome(r.LSTM); r.Lag.Echoes() && o != beats && o != unscored {
 		fmt.Fprintf(&b, "Its predictions correlate more with the previous value (%.4f) than with the value predicted (%.4f): the model mostly echoes the last price.\n", r.Lag.Shifted, r.Lag.Same)
 	}
 	_, err := io.WriteString(w, b.String())

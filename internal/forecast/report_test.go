@@ -83,7 +83,7 @@ func TestEvaluateByHand(t *testing.T) {
 	// (naive's are 3, -1, 2 and the moving average's 3.5, 1.8, 3.5); the
 	// model's are 1, -1, 1.
 	dm := metrics.DieboldMariano([]float64{1, -1, 1}, []float64{7.0 / 3, -9.0 / 4, 6.0 / 5}, 1, metrics.Squared)
-	if r.Verdict.Best != "drift" || !near(r.Verdict.DM.Stat, dm.Stat) || !near(r.Verdict.DM.P, dm.P) || r.Verdict.DM.N != 3 {
+	if r.Verdict.Best != "drift" || r.Verdict.BestScores != r.Drift || !near(r.Verdict.DM.Stat, dm.Stat) || !near(r.Verdict.DM.P, dm.P) || r.Verdict.DM.N != 3 {
 		t.Errorf("verdict %+v, want drift and %+v", r.Verdict, dm)
 	}
 	if r := Evaluate(prices, pred, nil, 4, 7, 3); r.Coverage != nil {
@@ -162,8 +162,8 @@ func TestWriteTextByHand(t *testing.T) {
 		MovingAverage: metrics.Scores{RMSE: 2, MAE: 1.5, MAPE: 4, SMAPE: 4.5, MASE: 2, DirectionalAccuracy: 1},
 		Lag:           Lag{Same: 0.9, Shifted: 0.95},
 		Coverage:      map[string]float64{"97.5": 1, "5": 0.25, "80": 0.8},
-		Verdict:       Verdict{Best: "naive", DM: metrics.DM{Stat: 3, P: 0.0123, N: 3}},
 	}
+	r.Verdict = Verdict{Best: "naive", BestScores: r.Naive, DM: metrics.DM{Stat: 3, P: 0.0123, N: 3}}
 	want := `Validation: 3 values scored, in price units
   model                   RMSE          MAE    MAPE %   sMAPE %     MASE   direction
   lstm                     1.6          0.5     1.250     1.500    0.750       62.5%
@@ -257,8 +257,9 @@ func TestScoreSpans(t *testing.T) {
 // TestReportNamesTheCell: a report of a GRU says GRU, in its table and its
 // verdict; one that names no cell is an LSTM's, as before lstmfc had others.
 func TestReportNamesTheCell(t *testing.T) {
-	r := Report{Rows: 2, Model: "gru", Verdict: Verdict{Best: "naive", DM: metrics.DM{P: 0.01}}}
+	r := Report{Rows: 2, Model: "gru"}
 	r.LSTM.RMSE, r.Naive.RMSE, r.LSTM.MASE, r.Naive.MASE = 1, 2, 0.5, 1
+	r.Verdict = Verdict{Best: "naive", BestScores: r.Naive, DM: metrics.DM{P: 0.01}}
 	var b strings.Builder
 	if err := r.WriteText(&b, "Test span"); err != nil {
 		t.Fatal(err)

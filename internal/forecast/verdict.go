@@ -15,6 +15,9 @@ type Verdict struct {
 	// Best names the baseline with the lowest RMSE, as its key in JSON
 	// ("naive", "drift", "moving_average", "seasonal_naive").
 	Best string `json:"best_baseline"`
+	// BestScores are Best's scores, kept here so that the verdict can be
+	// put in words alone; in JSON they are under Best's key.
+	BestScores metrics.Scores `json:"-"`
 	// DM tests the model's squared errors against Best's; a positive
 	// statistic means the model's are the larger.
 	DM metrics.DM `json:"diebold_mariano"`
@@ -38,7 +41,7 @@ func judge(modelErr []float64, h int, baselines []candidate) Verdict {
 			best = c
 		}
 	}
-	return Verdict{Best: best.name, DM: metrics.DieboldMariano(modelErr, best.err, h, metrics.Squared)}
+	return Verdict{Best: best.name, BestScores: best.scores, DM: metrics.DieboldMariano(modelErr, best.err, h, metrics.Squared)}
 }
 
 // residuals returns actual minus pred.
@@ -61,12 +64,12 @@ const (
 	mixed                       // significant by squared error, but MASE disagrees with RMSE
 )
 
-// outcome says whether the model, scored m, beats the best baseline,
-// scored best. It claims a difference only when the Diebold–Mariano test
+// outcome says whether the model, scored m, beats the best baseline. It claims a difference only when the Diebold–Mariano test
 // finds one at 5%, and a winner only when RMSE and MASE agree on it, so
 // the sentence never contradicts the table. An unknown MASE (no scale)
 // defers to RMSE.
-func (v Verdict) outcome(m, best metrics.Scores) outcome {
+func (v Verdict) outcome(m metrics.Scores) outcome {
+	best := v.BestScores
 	switch {
 	case math.IsNaN(m.RMSE) || v.Best == "":
 		return unscored
@@ -92,10 +95,10 @@ func (o outcome) word() string {
 	return [...]string{"-", "no difference", "beats", "worse", "mixed"}[o]
 }
 
-// sentence is the verdict in words, on the model named model, scored m,
-// against the best baseline, scored best.
-func (v Verdict) sentence(model string, m, best metrics.Scores) string {
-	o := v.outcome(m, best)
+// sentence is the verdict in words, on the model named model, scored m.
+func (v Verdict) sentence(model string, m metrics.Scores) string {
+	o := v.outcome(m)
+	best := v.BestScores
 	if o == unscored {
 		return "No predictions to score in this span."
 	}
