@@ -87,6 +87,8 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		return flagErrorf("horizon", "must be at most %d, got %d", forecast.MaxBacktestHorizon, o.Horizon)
 	case o.CSV != "" && o.Horizon == 1:
 		return flagErrorf("csv", "needs --horizon 2 or more; one-step predictions are what predict writes")
+	case o.CSV == "-":
+		return flagErrorf("csv", "needs a file name: standard output holds the report")
 	}
 	if o.CSV != "" {
 		if err := checkWritable("csv", o.CSV, o.Data); err != nil {

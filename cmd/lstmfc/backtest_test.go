@@ -82,6 +82,7 @@ func TestBacktestHorizonRefused(t *testing.T) {
 		{[]string{"--horizon", "251"}, "--horizon: must be at most 250, got 251"},
 		{[]string{"--csv", filepath.Join(dir, "s.csv")}, "--csv: needs --horizon 2 or more"},
 		{[]string{"--horizon", "2", "--csv", filepath.Join(dir, "no", "s.csv")}, "--csv: cannot write"},
+		{[]string{"--horizon", "2", "--csv", "-"}, "--csv: needs a file name: standard output holds the report"},
 	} {
 		code, stdout, stderr := run(t, append(append([]string{"backtest"}, tc.args...), realCSV)...)
 		if code != exitUsage || stdout != "" || !strings.Contains(stderr, tc.msg) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
