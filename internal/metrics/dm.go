@@ -74,7 +74,7 @@ func (d *DM) UnmarshalJSON(b []byte) error {
 // and the Harvey–Leybourne–Newbold small-sample correction multiplies it by
 // √((n + 1 - 2h + h(h-1)/n) / n) and reads it from Student's t with n-1
 // degrees of freedom (Harvey, Leybourne and Newbold 1997), as R's
-// forecast::dm.test does. When that variance comes out negative, as
+// forecast::dm.test does. When that variance is not positive, as
 // truncated autocovariances can, the test falls back to h = 1, also as
 // dm.test does.
 //
@@ -110,7 +110,7 @@ func DieboldMariano(e1, e2 []float64, h int, loss Loss) DM {
 	for k := 1; k < min(h, n); k++ {
 		v += 2 * autocov(k)
 	}
-	if v < 0 && h > 1 {
+	if v <= 0 && h > 1 {
 		return DieboldMariano(e1, e2, 1, loss)
 	}
 	nf, hf := float64(n), float64(h)
