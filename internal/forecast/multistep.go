@@ -56,11 +56,11 @@ type Step struct {
 // Steps is the multi-step part of a backtest: every origin's forecast and
 // their scores at each step.
 type Steps struct {
-	Horizon int       `json:"horizon"`
-	Origins int       `json:"origins"`
-	Levels  []float64 `json:"-"`
-	Paths   []Path    `json:"-"`
-	PerStep []Step    `json:"per_step"`
+	Horizon int       `json:"horizon"`  // steps scored, 1..Horizon
+	Origins int       `json:"origins"`  // paths forecast, one from every value of every fold's span
+	Levels  []float64 `json:"-"`        // the interval levels, in the order of each path's Lo and Hi
+	Paths   []Path    `json:"-"`        // every origin's forecast, in order of origin
+	PerStep []Step    `json:"per_step"` // PerStep[k] scores step k+1
 	// Overall scores all steps of the origins whose every step is known
 	// together; its Diebold–Mariano test compares each origin's mean
 	// squared error over the steps, autocorrelated up to Horizon-1 origins
