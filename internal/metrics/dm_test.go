@@ -86,6 +86,25 @@ func TestDieboldMarianoEdges(t *testing.T) {
 	}
 }
 
+// TestDieboldMarianoSmallest works the fewest values by hand: errors 1, 3
+// against 0, 0 give squared-loss differentials 1, 9: mean 5, γ₀ 16,
+// DM 5/√(16/2), corrected by √((2+1-2)/2) to 1.25, read from Student's t
+// with 1 degree of freedom, the Cauchy: p = 1 - 2·atan(1.25)/π. A constant
+// differential at h = 3 of n = 3, whose correction is 0, falls back to
+// h = 1, as its variance is 0.
+func TestDieboldMarianoSmallest(t *testing.T) {
+	got := DieboldMariano([]float64{1, 3}, []float64{0, 0}, 1, Squared)
+	if !close(got.Stat, 1.25) || !close(got.P, 1-2*math.Atan(1.25)/math.Pi) || got.N != 2 {
+		t.Errorf("two errors: %+v, want statistic 1.25, p %v", got, 1-2*math.Atan(1.25)/math.Pi)
+	}
+	if got := DieboldMariano([]float64{2, 2, 2}, []float64{1, 1, 1}, 3, Squared); !math.IsInf(got.Stat, 1) || got.P != 0 {
+		t.Errorf("constant differential, h 3: %+v, want the h = 1 answer +Inf, p 0", got)
+	}
+	if (DM{P: 0.05}).Significant() || !(DM{P: 0.0499}).Significant() {
+		t.Error("significance is not p < 0.05")
+	}
+}
+
 func TestDMJSON(t *testing.T) {
 	b, err := json.Marshal(DM{Stat: math.NaN(), P: 0.25, N: 3})
 	if err != nil || string(b) != `{"statistic":null,"p_value":0.25,"n":3}` {
