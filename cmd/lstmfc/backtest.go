@@ -16,8 +16,10 @@ import (
 type backtestOptions struct {
 	Data string
 	forecast.Walk
-	Quiet bool
-	JSON  bool
+	Horizon int
+	CSV     string
+	Quiet   bool
+	JSON    bool
 	dataFlags
 	fitFlags
 }
@@ -33,9 +35,23 @@ everything before it (an expanding window), then scores one-step predictions of
 the span in price units: RMSE, MAE, MAPE, sMAPE, MASE and directional accuracy,
 for the LSTM and for the naive (last value), drift and moving-average
 baselines. A model that cannot beat the naive forecast out of sample has no
-skill, however good its in-sample chart looks.`,
+skill, however good its in-sample chart looks.
+
+Each report ends with a verdict against the best baseline (the lowest RMSE),
+not only the naive one: a Diebold–Mariano test of the squared errors, with
+the Harvey–Leybourne–Newbold correction, says "no significant difference"
+unless p < 0.05, and the model is said to win or lose only when RMSE and
+MASE agree.
+
+With --horizon H above 1, each fold's model also forecasts H steps ahead
+(recursively) from every value of its span, and every step 1..H is scored
+next to the naive, drift and seasonal naive (the value a business week of 5
+steps before) forecasts made from the same origin: the table shows steps 1,
+5, 10, 20 and H, --json has every step, and --csv writes every origin and
+step in long format.`,
 		Example: `  lstmfc backtest prices.csv
-  lstmfc backtest --folds 10 --target return --json prices.csv`,
+  lstmfc backtest --folds 10 --target return --json prices.csv
+  lstmfc backtest --horizon 20 --csv steps.csv prices.csv`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -46,6 +62,9 @@ skill, however good its in-sample chart looks.`,
 	fs := cmd.Flags()
 	fs.IntVar(&o.Folds, "folds", 5, "number of walk-forward spans")
 	fs.Float64Var(&o.MinTrain, "min-train", 0.5, "fraction of the series the first fold trains on")
+	fs.IntVar(&o.Horizon, "horizon", 1, fmt.Sprintf("steps ahead to forecast from every origin and score, 1 to %d", forecast.MaxBacktestHorizon))
+	fs.StringVar(&o.CSV, "csv", "", "with --horizon above 1, write every origin's forecast of every step to this CSV file: origin,target,step,actual,predicted,loNN,hiNN")
+	fileFlag(cmd, "csv", "csv")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	fs.BoolVar(&o.JSON, "json", false, "print the result as one JSON object on stdout")
 	o.dataFlags.register(cmd)
@@ -61,6 +80,21 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 	if err := o.Walk.Validate(); err != nil {
 		return asFlagError(err)
 	}
+	switch {
+	case o.Horizon < 1:
+		return flagErrorf("horizon", "must be at least 1, got %d", o.Horizon)
+	case o.Horizon > forecast.MaxBacktestHorizon:
+		return flagErrorf("horizon", "must be at most %d, got %d", forecast.MaxBacktestHorizon, o.Horizon)
+	case o.CSV != "" && o.Horizon == 1:
+		return flagErrorf("csv", "needs --horizon 2 or more; one-step predictions are what predict writes")
+	case o.CSV == "-":
+		return flagErrorf("csv", "needs a file name: standard output holds the report")
+	}
+	if o.CSV != "" {
+		if err := checkWritable("csv", o.CSV, o.Data); err != nil {
+			return err
+		}
+	}
 	s, err := o.load(ctx, o.Data, ios, o.Quiet)
 	if err != nil {
 		return err
@@ -73,7 +107,7 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		}
 		return fmt.Sprintf("rows %d to %d", first, last)
 	}
-	bt, err := forecast.WalkForward(ctx, s.Values, cfg, o.Walk, func(f forecast.Fold) {
+	bt, err := forecast.WalkForwardSteps(ctx, s.Values, cfg, o.Walk, o.Horizon, func(f forecast.Fold) {
 		if o.Quiet {
 			return
 		}
@@ -85,6 +119,11 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
+	if o.CSV != "" {
+		if err := writeOutput(ctx, o.CSV, ios, func(w io.Writer) error { return bt.Steps.WriteCSV(w, s.Values, s.Dates) }); err != nil {
+			return fmt.Errorf("%s: %w", o.CSV, err)
+		}
+	}
 	if o.JSON {
 		return writeBacktestJSON(ios.Out, bt, s.Dates)
 	}
@@ -94,7 +133,11 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		}
 		fmt.Fprintln(ios.Out)
 	}
-	return bt.Overall.WriteText(ios.Out, fmt.Sprintf("All %d folds (%s)", len(bt.Folds), label(bt.Folds[0].Start, len(s.Values)-1)))
+	if err := bt.Overall.WriteText(ios.Out, fmt.Sprintf("All %d folds (%s)", len(bt.Folds), label(bt.Folds[0].Start, len(s.Values)-1))); err != nil || bt.Steps == nil {
+		return err
+	}
+	fmt.Fprintln(ios.Out)
+	return bt.Steps.WriteText(ios.Out, bt.Overall.ModelName())
 }
 
 // writeBacktestJSON writes the folds with their rows, [start, end) counted
@@ -110,7 +153,8 @@ func writeBacktestJSON(w io.Writer, bt *forecast.Backtest, dates []time.Time) er
 	out := struct {
 		Folds   []fold          `json:"folds"`
 		Overall forecast.Report `json:"overall"`
-	}{Overall: bt.Overall}
+		Steps   *forecast.Steps `json:"steps,omitempty"`
+	}{Overall: bt.Overall, Steps: bt.Steps}
 	for _, f := range bt.Folds {
 		j := fold{Start: f.Start, End: f.End, Report: f.Report}
 		if dates != nil {

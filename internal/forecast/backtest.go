@@ -21,6 +21,9 @@ type Backtest struct {
 	Folds     []Fold
 	Overall   Report    // all folds' predictions scored together
 	Predicted []float64 // one-step predictions of each fold's span, NaN before the first
+	// Steps scores forecasts of several steps ahead, from every value of
+	// every fold's span; nil in a one-step backtest.
+	Steps *Steps
 }
 
 // Walk says how WalkForward cuts a series: after the first MinTrain
@@ -51,6 +54,24 @@ func (w Walk) Validate() error {
 // scaler or model sees a value of the span it is scored on. fold, when not
 // nil, is called after each.
 func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, fold func(Fold)) (*Backtest, error) {
+	return walkForward(ctx, prices, cfg, walk, 1, fold)
+}
+
+// WalkForwardSteps is WalkForward that also forecasts horizon steps ahead
+// (1 to MaxBacktestHorizon) from every origin of each fold's span, with
+// the fold's model (its recursive forecast) and intervals, and scores
+// every step 1..horizon in Backtest.Steps. An origin's forecast is scored
+// wherever its target is in prices, also past its fold's span: the fold's
+// model saw none of those values either. With horizon 1 it is WalkForward.
+func WalkForwardSteps(ctx context.Context, prices []float64, cfg Config, walk Walk, horizon int, fold func(Fold)) (*Backtest, error) {
+	if horizon < 1 || horizon > MaxBacktestHorizon {
+		return nil, fmt.Errorf("a backtest's horizon must be between 1 and %d steps, got %d", MaxBacktestHorizon, horizon)
+	}
+	return walkForward(ctx, prices, cfg, walk, horizon, fold)
+}
+
+// walkForward is WalkForwardSteps without the check of horizon.
+func walkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, horizon int, fold func(Fold)) (*Backtest, error) {
 	if err := walk.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,6 +92,7 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 	}
 	bt := &Backtest{Predicted: pred}
 	vol := volatilities(prices)
+	var paths []Path
 	for k := range folds {
 		start := first + k*(n-first)/folds
 		end := first + (k+1)*(n-first)/folds
@@ -94,6 +116,13 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 				b.Lo[t], b.Hi[t] = iv.Band(vol[t], pred[t], 1)
 			}
 		}
+		if horizon > 1 {
+			p, err := fit.paths(ctx, prices, vol, start, end, horizon, cfg.Levels)
+			if err != nil {
+				return nil, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
+			}
+			paths = append(paths, p...)
+		}
 		f := Fold{Start: start, End: end, TrainEnd: fit.Split.TrainEnd, Notes: fit.Notes,
 			Report: Evaluate(prices, pred, bands, start, end, fit.Split.TrainEnd)}
 		f.Report.Model = fit.Config.Cell
@@ -104,5 +133,36 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 	}
 	bt.Overall = Evaluate(prices, pred, bands, first, n, bt.Folds[0].TrainEnd)
 	bt.Overall.Model = bt.Folds[0].Report.Model
+	if horizon > 1 {
+		bt.Steps = ScoreSteps(prices, paths, cfg.Levels, horizon, bt.Folds[0].TrainEnd)
+	}
 	return bt, nil
+}
+
+// paths forecasts horizon steps from every origin in [start, end), from
+// the values before it only, with m's intervals at levels around each
+// step (NaN for a level m could not size). vol is volatilities(prices).
+func (m *Model) paths(ctx context.Context, prices, vol []float64, start, end, horizon int, levels []float64) ([]Path, error) {
+	var paths []Path
+	for o := start; o < end; o++ {
+		fc, err := m.Forecast(ctx, prices[:o], horizon)
+		if err != nil {
+			return nil, err
+		}
+		if k := slices.IndexFunc(fc, isNotFinite); k >= 0 {
+			return nil, fmt.Errorf("the recursive forecast from value %d overflows at step %d (%v)", o, k+1, fc[k])
+		}
+		p := Path{Origin: o, Pred: fc}
+		for _, l := range levels {
+			lo, hi := nanSlice(horizon), nanSlice(horizon)
+			if i := slices.IndexFunc(m.Intervals, func(iv Interval) bool { return iv.Level == l }); i >= 0 {
+				for k := range fc {
+					lo[k], hi[k] = m.Intervals[i].Band(vol[o], fc[k], k+1)
+				}
+			}
+			p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
 }

@@ -87,9 +87,9 @@ func sameReport(a, b Report) bool {
 		for _, s := range []metrics.Scores{r.LSTM, r.Naive, r.Drift, r.MovingAverage} {
 			v = append(v, s.RMSE, s.MAE, s.MAPE, s.SMAPE, s.MASE, s.DirectionalAccuracy)
 		}
-		return append(v, r.Lag.Same, r.Lag.Shifted)
+		return append(v, r.Lag.Same, r.Lag.Shifted, r.Verdict.DM.Stat, r.Verdict.DM.P)
 	}
-	if a.Rows != b.Rows || len(a.Coverage) != len(b.Coverage) || !slices.EqualFunc(scores(a), scores(b), near) {
+	if a.Rows != b.Rows || a.Verdict.Best != b.Verdict.Best || a.Verdict.DM.N != b.Verdict.DM.N || len(a.Coverage) != len(b.Coverage) || !slices.EqualFunc(scores(a), scores(b), near) {
 		return false
 	}
 	for k, v := range a.Coverage {

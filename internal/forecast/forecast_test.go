@@ -72,7 +72,7 @@ func TestBeatsNaiveOnSine(t *testing.T) {
 		}
 		var b bytes.Buffer
 		r.WriteText(&b, "Test")
-		if !strings.Contains(b.String(), "The LSTM beats the naive forecast") {
+		if !strings.Contains(b.String(), "The LSTM beats the best baseline") {
 			t.Errorf("target %s: report does not say the LSTM wins:\n%s", target, b.String())
 		}
 	}
@@ -82,7 +82,7 @@ func TestRandomWalkDoesNotBeatNaive(t *testing.T) {
 	r := testReport(t, randomWalk(1200, 2), quick(window.Price))
 	var b bytes.Buffer
 	r.WriteText(&b, "Test")
-	if r.BeatsNaive() || !strings.Contains(b.String(), "does not beat the naive forecast") {
+	if r.BeatsNaive() || !strings.Contains(b.String(), "Do not trade on it") {
 		t.Errorf("LSTM RMSE %g vs naive %g on a random walk; report:\n%s", r.LSTM.RMSE, r.Naive.RMSE, b.String())
 	}
 }

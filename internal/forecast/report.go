@@ -34,6 +34,7 @@ type Report struct {
 	Drift         metrics.Scores `json:"drift"`
 	MovingAverage metrics.Scores `json:"moving_average"`
 	Lag           Lag            `json:"lag"`
+	Verdict       Verdict        `json:"verdict"`
 	// Coverage is the fraction of actual values inside each interval,
 	// keyed by level in percent ("80", "95").
 	Coverage map[string]float64 `json:"coverage,omitempty"`
@@ -64,8 +65,9 @@ func (l Lag) MarshalJSON() ([]byte, error) {
 }
 
 // Echoes reports whether the predictions follow the previous value more
-// closely than the value they predict.
-func (l Lag) Echoes() bool { return l.Shifted >= l.Same }
+// closely than the value they predict. A tie is no echo: a flat span's
+// perfect forecast correlates equally with both.
+func (l Lag) Echoes() bool { return l.Shifted > l.Same }
 
 // Evaluate scores the one-step predictions pred (indexed like prices) over
 // target indices [lo, hi), with MASE scaled by the naive forecast's error on
@@ -91,31 +93,84 @@ func Evaluate(prices, pred []float64, bands []TableBand, lo, hi, trainEnd int) R
 		MovingAverage: metrics.Score(prev, actual, ma, scale),
 	}
 	r.Lag.Same, r.Lag.Shifted = stat.Correlation(p, actual, nil), stat.Correlation(p, prev, nil)
+	r.Verdict = judge(residuals(actual, p), 1, []candidate{
+		{"naive", r.Naive, residuals(actual, naive)},
+		{"drift", r.Drift, residuals(actual, drift)},
+		{"moving_average", r.MovingAverage, residuals(actual, ma)},
+	})
+	var c coverage
 	for _, b := range bands {
-		in, banded := 0, 0
+		lv := c.level(b.Level)
 		for t := lo; t < hi; t++ {
-			if math.IsNaN(b.Lo[t]) { // no interval for this value
-				continue
-			}
-			banded++
-			if b.Lo[t] <= prices[t] && prices[t] <= b.Hi[t] {
-				in++
-			}
-		}
-		if banded > 0 {
-			if r.Coverage == nil {
-				r.Coverage = make(map[string]float64, len(bands))
-			}
-			r.Coverage[levelKey(b.Level)] = float64(in) / float64(banded)
+			lv.add(b.Lo[t], b.Hi[t], prices[t])
 		}
 	}
+	r.Coverage = c.fractions()
 	return r
+}
+
+// coverage counts, per interval level, how many actual values fell inside
+// their interval, of those that had one.
+type coverage []*levelCount
+
+// levelCount is the count of one level.
+type levelCount struct {
+	level      float64
+	in, banded int
+}
+
+// level returns the count of level, added when new.
+func (c *coverage) level(level float64) *levelCount {
+	for _, l := range *c {
+		if l.level == level {
+			return l
+		}
+	}
+	l := &levelCount{level: level}
+	*c = append(*c, l)
+	return l
+}
+
+// add counts actual against the interval [lo, hi]; a NaN bound is no
+// interval (a level the model could not size).
+func (l *levelCount) add(lo, hi, actual float64) {
+	if math.IsNaN(lo) {
+		return
+	}
+	l.banded++
+	if lo <= actual && actual <= hi {
+		l.in++
+	}
+}
+
+// fractions returns the fraction covered per level in percent ("80"), nil
+// when no value had an interval.
+func (c coverage) fractions() map[string]float64 {
+	var m map[string]float64
+	for _, l := range c {
+		if l.banded > 0 {
+			if m == nil {
+				m = make(map[string]float64, len(c))
+			}
+			m[levelKey(l.level)] = float64(l.in) / float64(l.banded)
+		}
+	}
+	return m
 }
 
 // levelKey names an interval level in percent, "80" or "97.5", rounded so
 // that 0.57 is "57" and not 100·0.57 = 56.99999999999999.
 func levelKey(level float64) string {
 	return strconv.FormatFloat(math.Round(level*1e8)/1e6, 'f', -1, 64)
+}
+
+// levelKeys returns the levels of a coverage map in numeric order.
+func levelKeys(cov map[string]float64) []string {
+	return slices.SortedFunc(maps.Keys(cov), func(a, b string) int {
+		x, _ := strconv.ParseFloat(a, 64)
+		y, _ := strconv.ParseFloat(b, 64)
+		return cmp.Compare(x, y)
+	})
 }
 
 // ModelName names the network in text: LSTM, GRU or RNN.
@@ -125,8 +180,9 @@ func (r Report) ModelName() string { return strings.ToUpper(cmp.Or(r.Model, "lst
 func (r Report) BeatsNaive() bool { return r.LSTM.RMSE < r.Naive.RMSE }
 
 // WriteText writes the report as a small table with the plain sentences a
-// reader needs: whether the LSTM beats the naive forecast, and whether it
-// mostly echoes the last value.
+// reader needs: whether the LSTM beats the best baseline, significantly
+// and by both RMSE and MASE, and, when it does not, whether it mostly
+// echoes the last value.
 func (r Report) WriteText(w io.Writer, title string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d values scored, in price units\n", title, r.Rows)
@@ -138,23 +194,13 @@ func (r Report) WriteText(w io.Writer, title string) error {
 	row("naive", r.Naive)
 	row("drift", r.Drift)
 	row("moving average", r.MovingAverage)
-	keys := slices.SortedFunc(maps.Keys(r.Coverage), func(a, b string) int {
-		x, _ := strconv.ParseFloat(a, 64)
-		y, _ := strconv.ParseFloat(b, 64)
-		return cmp.Compare(x, y)
-	})
-	for _, k := range keys {
+	for _, k := range levelKeys(r.Coverage) {
 		fmt.Fprintf(&b, "  %s%% interval covered %.1f%% of actual values\n", k, 100*r.Coverage[k])
 	}
-	switch {
-	case math.IsNaN(r.LSTM.RMSE):
-		fmt.Fprintln(&b, "No predictions to score in this span.")
-	case r.BeatsNaive():
-		fmt.Fprintf(&b, "The %s beats the naive forecast (tomorrow = today): RMSE %.1f%% lower.\n", r.ModelName(), 100*(1-r.LSTM.RMSE/r.Naive.RMSE))
-	default:
-		fmt.Fprintf(&b, "The %s does not beat the naive forecast (tomorrow = today): its RMSE is %.1f%% higher. Do not trade on it.\n", r.ModelName(), 100*(r.LSTM.RMSE/r.Naive.RMSE-1))
-	}
-	if r.Lag.Echoes() {
+	fmt.Fprintln(&b, r.Verdict.sentence(r.ModelName(), r.LSTM))
+	// An echo explains a model without skill; one that wins anyway may
+	// track the last value simply because prices do.
+	if o := r.Verdict.outcome(r.LSTM); r.Lag.Echoes() && o != beats && o != unscored {
 		fmt.Fprintf(&b, "Its predictions correlate more with the previous value (%.4f) than with the value predicted (%.4f): the model mostly echoes the last price.\n", r.Lag.Shifted, r.Lag.Same)
 	}
 	_, err := io.WriteString(w, b.String())

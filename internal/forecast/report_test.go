@@ -79,6 +79,13 @@ func TestEvaluateByHand(t *testing.T) {
 	if len(r.Coverage) != 2 || !near(r.Coverage["80"], want.Coverage["80"]) || r.Coverage["95"] != 1 {
 		t.Errorf("coverage %v, want %v", r.Coverage, want.Coverage)
 	}
+	// Drift's errors 7/3, -9/4, 6/5 are the smallest of the baselines
+	// (naive's are 3, -1, 2 and the moving average's 3.5, 1.8, 3.5); the
+	// model's are 1, -1, 1.
+	dm := metrics.DieboldMariano([]float64{1, -1, 1}, []float64{7.0 / 3, -9.0 / 4, 6.0 / 5}, 1, metrics.Squared)
+	if r.Verdict.Best != "drift" || r.Verdict.BestScores != r.Drift || !near(r.Verdict.DM.Stat, dm.Stat) || !near(r.Verdict.DM.P, dm.P) || r.Verdict.DM.N != 3 {
+		t.Errorf("verdict %+v, want drift and %+v", r.Verdict, dm)
+	}
 	if r := Evaluate(prices, pred, nil, 4, 7, 3); r.Coverage != nil {
 		t.Errorf("no bands: coverage %v, want nil", r.Coverage)
 	}
@@ -114,7 +121,7 @@ func TestLagEchoesAndJSON(t *testing.T) {
 	for _, tc := range []struct {
 		lag  Lag
 		want bool
-	}{{Lag{0.5, 0.5}, true}, {Lag{0.5, 0.6}, true}, {Lag{0.6, 0.5}, false}} {
+	}{{Lag{0.5, 0.5}, false}, {Lag{0.5, 0.6}, true}, {Lag{0.6, 0.5}, false}, {Lag{math.NaN(), 0.5}, false}} {
 		if got := tc.lag.Echoes(); got != tc.want {
 			t.Errorf("%+v.Echoes() = %v, want %v", tc.lag, got, tc.want)
 		}
@@ -156,6 +163,7 @@ func TestWriteTextByHand(t *testing.T) {
 		Lag:           Lag{Same: 0.9, Shifted: 0.95},
 		Coverage:      map[string]float64{"97.5": 1, "5": 0.25, "80": 0.8},
 	}
+	r.Verdict = Verdict{Best: "naive", BestScores: r.Naive, DM: metrics.DM{Stat: 3, P: 0.0123, N: 3}}
 	want := `Validation: 3 values scored, in price units
   model                   RMSE          MAE    MAPE %   sMAPE %     MASE   direction
   lstm                     1.6          0.5     1.250     1.500    0.750       62.5%
@@ -165,8 +173,7 @@ func TestWriteTextByHand(t *testing.T) {
   5% interval covered 25.0% of actual values
   80% interval covered 80.0% of actual values
   97.5% interval covered 100.0% of actual values
-The LSTM beats the naive forecast (tomorrow = today): RMSE 20.0% lower.
-Its predictions correlate more with the previous value (0.9500) than with the value predicted (0.9000): the model mostly echoes the last price.
+The LSTM beats the best baseline, naive: RMSE 20.0% lower, MASE 0.750 against 1.000 (Diebold–Mariano p = 0.012).
 `
 	var b bytes.Buffer
 	if err := r.WriteText(&b, "Validation"); err != nil {
@@ -175,14 +182,29 @@ Its predictions correlate more with the previous value (0.9500) than with the va
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
-	r.LSTM.RMSE, r.Lag, r.Coverage = 2.5, Lag{Same: 0.9, Shifted: 0.1}, nil
-	b.Reset()
-	if err := r.WriteText(&b, "Test"); err != nil {
-		t.Fatal(err)
-	}
-	tail := "The LSTM does not beat the naive forecast (tomorrow = today): its RMSE is 25.0% higher. Do not trade on it.\n"
-	if s := b.String(); !bytes.HasSuffix(b.Bytes(), []byte(tail)) || bytes.Contains(b.Bytes(), []byte("interval")) {
-		t.Errorf("got:\n%s\nwant it to end:\n%s", s, tail)
+	// The same report, its RMSE now higher and its MASE lower than naive's,
+	// under each outcome of the test; the echo shows when it does not win.
+	r.LSTM.RMSE, r.Coverage = 2.5, nil
+	for _, tc := range []struct {
+		dm       metrics.DM
+		mase     float64
+		verdict  string
+		lagShown bool
+	}{
+		{metrics.DM{Stat: 0.5, P: 0.43}, 1.25, "No significant difference between the LSTM and the best baseline, naive: RMSE 25.0% higher, MASE 1.250 against 1.000 (Diebold–Mariano p = 0.430). Do not trade on it.", true},
+		{metrics.DM{Stat: 4, P: 0.0004}, 1.25, "The LSTM is worse than the best baseline, naive: RMSE 25.0% higher, MASE 1.250 against 1.000 (Diebold–Mariano p < 0.001). Do not trade on it.", true},
+		{metrics.DM{Stat: 4, P: 0.01}, 0.5, "The LSTM and the best baseline, naive, disagree by measure: RMSE 25.0% higher, MASE 0.500 against 1.000 (Diebold–Mariano p = 0.010). Do not trade on it.", true},
+		{metrics.DM{Stat: math.NaN(), P: math.NaN()}, 1.25, "No significant difference between the LSTM and the best baseline, naive: RMSE 25.0% higher, MASE 1.250 against 1.000 (Diebold–Mariano test undefined for so few values). Do not trade on it.", true},
+	} {
+		r.Verdict.DM, r.LSTM.MASE = tc.dm, tc.mase
+		b.Reset()
+		if err := r.WriteText(&b, "Test"); err != nil {
+			t.Fatal(err)
+		}
+		tail := tc.verdict + "\nIts predictions correlate more with the previous value (0.9500) than with the value predicted (0.9000): the model mostly echoes the last price.\n"
+		if s := b.String(); !strings.HasSuffix(s, tail) || strings.Contains(s, "interval") {
+			t.Errorf("got:\n%s\nwant it to end:\n%s", s, tail)
+		}
 	}
 	r.LSTM.RMSE = math.NaN()
 	b.Reset()
@@ -236,12 +258,13 @@ func TestScoreSpans(t *testing.T) {
 // verdict; one that names no cell is an LSTM's, as before lstmfc had others.
 func TestReportNamesTheCell(t *testing.T) {
 	r := Report{Rows: 2, Model: "gru"}
-	r.LSTM.RMSE, r.Naive.RMSE = 1, 2
+	r.LSTM.RMSE, r.Naive.RMSE, r.LSTM.MASE, r.Naive.MASE = 1, 2, 0.5, 1
+	r.Verdict = Verdict{Best: "naive", BestScores: r.Naive, DM: metrics.DM{P: 0.01}}
 	var b strings.Builder
 	if err := r.WriteText(&b, "Test span"); err != nil {
 		t.Fatal(err)
 	}
-	if s := b.String(); !strings.Contains(s, "\n  gru ") || !strings.Contains(s, "The GRU beats the naive forecast") || strings.Contains(s, "LSTM") {
+	if s := b.String(); !strings.Contains(s, "\n  gru ") || !strings.Contains(s, "The GRU beats the best baseline") || strings.Contains(s, "LSTM") {
 		t.Errorf("a GRU's report:\n%s", s)
 	}
 	if got := (Report{}).ModelName(); got != "LSTM" {
