@@ -43,8 +43,10 @@ the Harvey–Leybourne–Newbold correction, says "no significant difference"
 unless p < 0.05, and the model is said to win or lose only when RMSE and
 MASE agree.
 
-With --horizon H above 1, each fold's model also forecasts H steps ahead
-(recursively) from every value of its span, and every step 1..H is scored
+With --horizon H above 1, each fold's model is fitted for H steps under
+--strategy (direct: one output per step; recursive: one output fed back, its
+intervals measured at every step) and forecasts H steps ahead from every
+value of its span, and every step 1..H is scored
 next to the naive, drift and seasonal naive (the value a business week of 5
 steps before) forecasts made from the same origin: the table shows steps 1,
 5, 10, 20 and H, --json has every step, and --csv writes every origin and

@@ -119,6 +119,7 @@ func (d *dataFlags) load(ctx context.Context, path string, ios *streams, quiet b
 type fitFlags struct {
 	Lookback  int
 	Cell      string
+	Strategy  string // direct or recursive
 	Units     []int
 	Target    string
 	Scaler    string
@@ -147,6 +148,7 @@ func (f *fitFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.IntVar(&f.Lookback, "lookback", defaultLookback, "window length: how many past prices each prediction sees")
 	enumFlag(cmd, &f.Cell, "cell", forecast.Cells()[0], forecast.Cells(), "recurrent cell of every layer: lstm (the tutorial's), gru, or rnn (plain tanh, Elman's)")
+	enumFlag(cmd, &f.Strategy, "strategy", forecast.Strategies()[0], forecast.Strategies(), "how to forecast several steps: direct (one output per step) or recursive (one output fed back)")
 	intsFlag(fs, &f.Units, "units", []int{50, 50}, "hidden units of each layer, comma-separated")
 	enumFlag(cmd, &f.Target, "target", defaultTarget, forecast.Targets(), "what the model predicts: price (scaled price, the tutorial's), return (log return), delta (change), or auto (return when every price is positive, else delta)")
 	enumFlag(cmd, &f.Scaler, "scaler", "minmax", []string{"minmax", "standard"}, "with --target price: minmax (the tutorial's, to [0,1]) or standard (z-score)")
@@ -163,7 +165,7 @@ func (f *fitFlags) register(cmd *cobra.Command) {
 // config checks the flags and returns the fitting configuration.
 func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 	cfg := forecast.Config{
-		Lookback: f.Lookback, Cell: f.Cell, Units: f.Units, Target: forecast.Target(f.Target), Standard: f.Scaler == "standard",
+		Lookback: f.Lookback, Cell: f.Cell, Strategy: forecast.Strategy(f.Strategy), Units: f.Units, Target: forecast.Target(f.Target), Standard: f.Scaler == "standard",
 		Epochs: f.Epochs, BatchSize: f.BatchSize, LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed,
 		ValSplit: f.ValSplit, TestSplit: testSplit, Levels: f.Levels,
 	}

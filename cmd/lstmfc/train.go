@@ -29,8 +29,7 @@ type trainOptions struct {
 	Length    int    // length of the synthetic series
 	Quiet     bool
 	JSON      bool
-	Horizon   int    // steps ahead the model is trained and calibrated for
-	Strategy  string // direct or recursive
+	Horizon   int // steps ahead the model is trained and calibrated for
 	dataFlags
 	fitFlags
 }
@@ -87,7 +86,6 @@ step target when the market turns wilder than it was in training.`,
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or notes on stderr")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON object on stdout")
 	fs.IntVar(&o.Horizon, "horizon", 1, fmt.Sprintf("steps ahead to train for and measure intervals of, 1 to %d", forecast.MaxHorizonOutputs))
-	enumFlag(cmd, &o.Strategy, "strategy", forecast.Strategies()[0], forecast.Strategies(), "how to forecast several steps: direct (one output per step) or recursive (one output fed back)")
 	o.dataFlags.register(cmd)
 	o.fitFlags.register(cmd)
 	fileFlag(cmd, "model", modelExts...)
@@ -119,7 +117,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 	if o.Horizon < 1 || o.Horizon > forecast.MaxHorizonOutputs {
 		return flagErrorf("horizon", "must be between 1 and %d steps, got %d", forecast.MaxHorizonOutputs, o.Horizon)
 	}
-	cfg.Horizon, cfg.Strategy = o.Horizon, forecast.Strategy(o.Strategy)
+	cfg.Horizon = o.Horizon
 	if err := checkWritable("model", o.Model, o.Data); err != nil {
 		return err
 	}

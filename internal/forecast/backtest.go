@@ -59,8 +59,10 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 
 // WalkForwardSteps is WalkForward that also forecasts horizon steps ahead
 // (1 to MaxBacktestHorizon) from every origin of each fold's span, with
-// the fold's model (its recursive forecast) and intervals, and scores
-// every step 1..horizon in Backtest.Steps. An origin's forecast is scored
+// the fold's model and intervals, and scores every step 1..horizon in
+// Backtest.Steps. Each fold's model is fitted for the horizon under
+// cfg.Strategy (cfg.Horizon is set to it): a direct model with one output
+// per step, or a recursive one whose intervals are measured at every step. An origin's forecast is scored
 // wherever its target is in prices, also past its fold's span: the fold's
 // model saw none of those values either. With horizon 1 it is WalkForward.
 func WalkForwardSteps(ctx context.Context, prices []float64, cfg Config, walk Walk, horizon int, fold func(Fold)) (*Backtest, error) {
@@ -75,6 +77,7 @@ func walkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, h
 	if err := walk.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Horizon = horizon
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -117,7 +120,7 @@ func walkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, h
 			}
 		}
 		if horizon > 1 {
-			p, err := fit.paths(ctx, prices, vol, start, end, horizon, cfg.Levels)
+			p, err := fit.originPaths(ctx, prices, vol, start, end, horizon, cfg.Levels)
 			if err != nil {
 				return nil, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
 			}
@@ -139,30 +142,36 @@ func walkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, h
 	return bt, nil
 }
 
-// paths forecasts horizon steps from every origin in [start, end), from
-// the values before it only, with m's intervals at levels around each
-// step (NaN for a level m could not size). vol is volatilities(prices).
-func (m *Model) paths(ctx context.Context, prices, vol []float64, start, end, horizon int, levels []float64) ([]Path, error) {
-	var paths []Path
-	for o := start; o < end; o++ {
-		fc, err := m.Forecast(ctx, prices[:o], horizon)
-		if err != nil {
-			return nil, err
+// originPaths forecasts horizon steps from every origin in [start, end),
+// from the values before it only (see Model.paths), with m's intervals at
+// levels around each step (NaN for a level m could not size). vol is
+// volatilities(prices).
+func (m *Model) originPaths(ctx context.Context, prices, vol []float64, start, end, horizon int, levels []float64) ([]Path, error) {
+	steps, err := m.paths(ctx, prices, start, end, horizon)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]Path, end-start)
+	for i := range paths {
+		o := start + i
+		fc := make([]float64, horizon)
+		for k := range fc {
+			fc[k] = steps[k][i]
 		}
 		if k := slices.IndexFunc(fc, isNotFinite); k >= 0 {
-			return nil, fmt.Errorf("the recursive forecast from value %d overflows at step %d (%v)", o, k+1, fc[k])
+			return nil, fmt.Errorf("the forecast from value %d overflows at step %d (%v)", o, k+1, fc[k])
 		}
 		p := Path{Origin: o, Pred: fc}
 		for _, l := range levels {
 			lo, hi := nanSlice(horizon), nanSlice(horizon)
-			if i := slices.IndexFunc(m.Intervals, func(iv Interval) bool { return iv.Level == l }); i >= 0 {
+			if j := slices.IndexFunc(m.Intervals, func(iv Interval) bool { return iv.Level == l }); j >= 0 {
 				for k := range fc {
-					lo[k], hi[k] = m.Intervals[i].Band(vol[o], fc[k], k+1)
+					lo[k], hi[k] = m.Intervals[j].Band(vol[o], fc[k], k+1)
 				}
 			}
 			p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
 		}
-		paths = append(paths, p)
+		paths[i] = p
 	}
 	return paths, nil
 }

@@ -196,13 +196,17 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 		return f, err
 	}
 	// Intervals are sized on the validation span, from forecasts of every
-	// step made from each origin there whose steps all lie in it, as the
-	// forecasts a user gets are made; an overflowing model shows there, or
-	// in Table, which every caller runs next.
+	// step made from each origin there, as the forecasts a user gets are
+	// made: step k from every origin whose step k lies in the span, so the
+	// early steps use all the residuals there are; an overflowing model
+	// shows there, or in Table, which every caller runs next.
 	if lo, hi := split.Validation(); hi > lo {
-		paths, err := f.paths(ctx, prices[:hi], lo, hi-cfg.Horizon+1, cfg.Horizon)
+		paths, err := f.paths(ctx, prices[:hi], lo, hi, cfg.Horizon)
 		if err != nil {
 			return f, err // interrupted: the weights are whole, the intervals not sized
+		}
+		for k := range paths {
+			paths[k] = paths[k][:hi-lo-k]
 		}
 		for k, p := range paths {
 			if i := slices.IndexFunc(p, isNotFinite); i >= 0 {
@@ -218,7 +222,7 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 
 // paths returns the forecasts of steps 1 to steps ahead from every origin
 // t in [lo, hi), each made from prices[:t] only: paths[k][t-lo] forecasts
-// prices[t+k], so hi+steps-1 must not pass len(prices). A direct model that
+// prices[t+k], which may lie past the end of prices; hi must not. A direct model that
 // forecasts all the steps in one pass runs over all the origins a batch at
 // a time; otherwise each origin's forecast runs as Forecast's does.
 func (m *Model) paths(ctx context.Context, prices []float64, lo, hi, steps int) ([][]float64, error) {
@@ -271,7 +275,9 @@ func (m *Model) direct(ctx context.Context, prices []float64, lo, hi, steps int)
 
 // conformal measures split-conformal radii for every step from the
 // residuals of the forecasts paths (see Model.paths) made from the origins
-// lo, lo+1, …: the radius of step k from the residuals of step k alone, each
+// lo, lo+1, … (paths[k] may be shorter than paths[0]: a later step has
+// fewer origins whose target is known): the radius of step k from the
+// residuals of step k alone, each
 // in units of the volatility before its origin, vol[t] (see volatilities),
 // as Band scales them. No rule such as √h stands in for a step that was
 // measured. A level that needs more residuals than there are, or whose
@@ -292,7 +298,7 @@ func conformal(prices []float64, paths [][]float64, vol []float64, lo int, level
 			}
 		}
 	}
-	n := len(res[0])
+	n := len(res[len(res)-1]) // the step with the fewest residuals
 	var ivs []Interval
 	var notes []string
 	for _, l := range levels {

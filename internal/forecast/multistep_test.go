@@ -151,71 +151,76 @@ func TestScoreStepsOnAR1(t *testing.T) {
 }
 
 // TestWalkForwardStepsByHand checks a two-fold multi-step backtest against
-// fits made independently: every origin's path is the fold model's
-// recursive forecast from the values before it, its bands the model's
-// intervals around it, and the one-step part is WalkForward's.
+// fits made independently, under each strategy: every origin's path is the
+// forecast of the fold's model, fitted for the backtest's horizon, from the
+// values before it, and its bands the model's intervals around it. Under
+// the recursive strategy the model has one output, so the one-step part is
+// WalkForward's.
 func TestWalkForwardStepsByHand(t *testing.T) {
 	prices := randomWalk(80, 3)
-	cfg := tiny(Delta)
-	cfg.Levels = []float64{0.8, 0.5}
-	walk := Walk{Folds: 2, MinTrain: 0.6}
-	bt, err := WalkForwardSteps(context.Background(), prices, cfg, walk, 4, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one, err := WalkForward(context.Background(), prices, cfg, walk, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !sameReport(bt.Overall, one.Overall) || !slices.EqualFunc(bt.Predicted, one.Predicted, same) || one.Steps != nil {
-		t.Error("the one-step part of a multi-step backtest differs from WalkForward's")
-	}
-	vol := volatilities(prices)
-	var want []Path
-	for _, f := range bt.Folds {
-		trainCfg := cfg
-		trainCfg.TestSplit = 0
-		fit, err := Train(context.Background(), prices[:f.Start], trainCfg, nil)
+	for _, strategy := range []Strategy{Direct, Recursive} {
+		cfg := tiny(Delta)
+		cfg.Levels = []float64{0.8, 0.5}
+		cfg.Strategy = strategy
+		walk := Walk{Folds: 2, MinTrain: 0.6}
+		bt, err := WalkForwardSteps(context.Background(), prices, cfg, walk, 4, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for o := f.Start; o < f.End; o++ {
-			fc, err := fit.Forecast(context.Background(), prices[:o], 4)
+		if strategy == Recursive {
+			one, err := WalkForward(context.Background(), prices, cfg, walk, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := Path{Origin: o, Pred: fc}
-			for _, l := range cfg.Levels {
-				lo, hi := nanSlice(4), nanSlice(4)
-				for _, iv := range fit.Intervals {
-					if iv.Level == l {
-						for k := range fc {
-							r := iv.Radius * vol[o] * math.Sqrt(float64(k+1))
-							lo[k], hi[k] = fc[k]-r, fc[k]+r
+			if !sameReport(bt.Overall, one.Overall) || !slices.EqualFunc(bt.Predicted, one.Predicted, same) || one.Steps != nil {
+				t.Error("the one-step part of a recursive multi-step backtest differs from WalkForward's")
+			}
+		}
+		vol := volatilities(prices)
+		var want []Path
+		for _, f := range bt.Folds {
+			trainCfg := cfg
+			trainCfg.TestSplit = 0
+			trainCfg.Horizon = 4
+			fit, err := Train(context.Background(), prices[:f.Start], trainCfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fit.Horizon(); got != map[Strategy]int{Direct: 4, Recursive: 1}[strategy] {
+				t.Errorf("%s: the fold's model has %d outputs", strategy, got)
+			}
+			for o := f.Start; o < f.End; o++ {
+				fc, err := fit.Forecast(context.Background(), prices[:o], 4)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := Path{Origin: o, Pred: fc}
+				for _, l := range cfg.Levels {
+					lo, hi := nanSlice(4), nanSlice(4)
+					for _, iv := range fit.Intervals {
+						if iv.Level == l {
+							for k := range fc {
+								lo[k], hi[k] = iv.Band(vol[o], fc[k], k+1)
+							}
 						}
 					}
+					p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
 				}
-				p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
+				want = append(want, p)
 			}
-			want = append(want, p)
 		}
-	}
-	if bt.Steps == nil || len(bt.Steps.Paths) != 80-48 || len(want) != 80-48 {
-		t.Fatalf("steps %+v, want 32 paths", bt.Steps)
-	}
-	for i, p := range bt.Steps.Paths {
-		w := want[i]
-		if p.Origin != w.Origin || !slices.EqualFunc(p.Pred, w.Pred, near) || len(p.Lo) != 2 ||
-			!slices.EqualFunc(p.Lo[0], w.Lo[0], near) || !slices.EqualFunc(p.Hi[1], w.Hi[1], near) || !slices.EqualFunc(p.Lo[1], w.Lo[1], near) {
-			t.Errorf("path %d: %+v, want %+v", i, p, w)
+		if bt.Steps == nil || len(bt.Steps.Paths) != 80-48 || len(want) != 80-48 {
+			t.Fatalf("%s: steps %+v, want 32 paths", strategy, bt.Steps)
 		}
-	}
-	if got := ScoreSteps(prices, want, cfg.Levels, 4, bt.Folds[0].TrainEnd); !slices.EqualFunc(got.PerStep, bt.Steps.PerStep, sameStep) || !sameStep(got.Overall, bt.Steps.Overall) {
-		t.Error("steps scored differently from the paths")
-	}
-	for _, h := range []int{0, MaxBacktestHorizon + 1} {
-		if _, err := WalkForwardSteps(context.Background(), prices, cfg, walk, h, nil); err == nil || !strings.Contains(err.Error(), "horizon must be between 1 and 250 steps") {
-			t.Errorf("horizon %d: error %v", h, err)
+		for i, p := range bt.Steps.Paths {
+			w := want[i]
+			if p.Origin != w.Origin || !slices.EqualFunc(p.Pred, w.Pred, near) || len(p.Lo) != 2 ||
+				!slices.EqualFunc(p.Lo[0], w.Lo[0], near) || !slices.EqualFunc(p.Hi[1], w.Hi[1], near) || !slices.EqualFunc(p.Lo[1], w.Lo[1], near) {
+				t.Errorf("%s: path %d: %+v, want %+v", strategy, i, p, w)
+			}
+		}
+		if got := ScoreSteps(prices, want, cfg.Levels, 4, bt.Folds[0].TrainEnd); !slices.EqualFunc(got.PerStep, bt.Steps.PerStep, sameStep) || !sameStep(got.Overall, bt.Steps.Overall) {
+			t.Errorf("%s: steps scored differently from the paths", strategy)
 		}
 	}
 }
