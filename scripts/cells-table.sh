@@ -8,10 +8,11 @@
 # CSV through predict. Every series is backtested with each cell at the same
 # modest budget, so that the whole table takes minutes, not hours:
 #
-#   all series:   --folds FOLDS (2) --lookback 60 --units 32 --seed SEED (1)
-#   longmemory:   --epochs LM_EPOCHS (40) --patience 10 --lr 3e-3
-#                 (a dependency 45 steps back takes tens of epochs to find)
-#   real series:  --epochs EPOCHS (10), the default patience and lr
+#   all series:   --folds FOLDS (2) --lookback 60 --seed SEED (1)
+#   longmemory:   LM_FLAGS (--units 32 --epochs 40 --patience 10 --lr 3e-3;
+#                 a dependency 45 steps back takes tens of epochs to find)
+#   real series:  REAL_FLAGS (--units 32 --epochs 10; the default patience
+#                 and lr)
 #
 # Fewer folds and epochs than a full evaluation: a cell that needs more epochs
 # to find a dependency is scored as not having found it. The columns are the
@@ -26,15 +27,16 @@
 #
 # Environment: LSTMFC (a built binary; default: build one), DATA (the shared
 # data folder; default ../shared/data next to the project, else
-# ../../shared/data), FOLDS, EPOCHS, LM_EPOCHS, LM_LENGTH (5000), SEED (of the
+# ../../shared/data; an empty folder: the long-memory series alone), FOLDS,
+# LM_FLAGS, REAL_FLAGS, LM_LENGTH (5000), SEED (of the
 # weights and shuffling; the long-memory series is always seed 1), TIE (0.01),
 # JOBS (backtests run at once; default 2), CELLS (default "rnn gru lstm").
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 folds=${FOLDS:-2}
-epochs=${EPOCHS:-10}
-lm_epochs=${LM_EPOCHS:-40}
+lm_flags=${LM_FLAGS:---units 32 --epochs 40 --patience 10 --lr 3e-3}
+real_flags=${REAL_FLAGS:---units 32 --epochs 10}
 lm_length=${LM_LENGTH:-5000}
 seed=${SEED:-1}
 tie=${TIE:-0.01}
@@ -68,14 +70,15 @@ fi
 	--model "$work/lm.bin" >/dev/null
 "$bin" predict -q --model "$work/lm.bin" --out - | cut -d, -f1,2 >"$work/longmemory.csv"
 
-common="--json -q --folds $folds --lookback 60 --units 32 --seed $seed"
+common="--json -q --folds $folds --lookback 60 --seed $seed"
 {
 	for c in $cells; do
-		echo "longmemory $c $work/longmemory.csv $common --epochs $lm_epochs --patience 10 --lr 3e-3"
+		echo "longmemory $c $work/longmemory.csv $common $lm_flags"
 	done
+	shopt -s nullglob
 	for f in "$data"/*.csv; do
 		for c in $cells; do
-			echo "$(basename "$f" .csv) $c $f $common --epochs $epochs"
+			echo "$(basename "$f" .csv) $c $f $common $real_flags"
 		done
 	done
 } >"$work/runs"
