@@ -15,7 +15,9 @@
 #                 and lr)
 #
 # Fewer folds and epochs than a full evaluation: a cell that needs more epochs
-# to find a dependency is scored as not having found it. The columns are the
+# to find a dependency is scored as not having found it (at the default
+# LM_FLAGS the LSTM found lag 45 with seed 1 of 1, 2, 3; with LM_FLAGS="--units
+# 50,50 --epochs 30 --patience 10", slower, with all three). The columns are the
 # model's out-of-sample RMSE and MAPE over the naive forecast's (tomorrow =
 # today; below 1 is better), the model's MASE and its ratio to naive's, the
 # share of directions right, and a verdict from MASE (the scale-free measure):
