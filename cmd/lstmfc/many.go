@@ -142,6 +142,9 @@ func runMany(ctx context.Context, r manyRun, m *manyFlags, args []string, ios *s
 	case m.Jobs < 0:
 		return flagErrorf("jobs", "must be 0 (one per CPU) or more, got %d", m.Jobs)
 	}
+	if err := checkOutDir(m.OutDir, all); err != nil {
+		return err
+	}
 	shard, err := m.shard(os.Getenv)
 	if err != nil {
 		return err
@@ -168,7 +171,7 @@ func runMany(ctx context.Context, r manyRun, m *manyFlags, args []string, ios *s
 	if !r.quiet {
 		fmt.Fprintf(errw, "%s: %d series of %d in shard %s, %d at a time, outputs in %s\n", r.kind.command, len(mine), len(all), shard, min(jobs, max(len(mine), 1)), m.OutDir)
 	}
-	table := newSummaryWriter(ios.Out, r.json || m.SummaryJSON)
+	table := newSummaryWriter(ios.Out, r.kind.command, r.json || m.SummaryJSON)
 	progress := func(int) {}
 	if !r.quiet {
 		progress = newManyProgress(ios, errw, len(mine))
@@ -188,6 +191,22 @@ func runMany(ctx context.Context, r manyRun, m *manyFlags, args []string, ios *s
 	}
 	if failed := countStatus(rows, statusFailed); failed > 0 {
 		return fmt.Errorf("%d of %d series failed; their errors are in the summary and in %s", failed, len(rows), filepath.Join(m.OutDir, "*"+r.kind.errorSuffix()))
+	}
+	return nil
+}
+
+// checkOutDir refuses an --out-dir that holds one of the series: a
+// series' outputs could replace it (X.json), and its predictions files
+// would be read as series by the next run over that directory.
+func checkOutDir(dir string, paths []string) error {
+	out, err := os.Stat(dir)
+	if err != nil {
+		return nil // it is made later, so it holds no series
+	}
+	for _, p := range paths {
+		if st, err := os.Stat(filepath.Dir(p)); err == nil && os.SameFile(st, out) {
+			return flagErrorf("out-dir", "%s holds the series %s; give a directory of its own", dir, p)
+		}
 	}
 	return nil
 }

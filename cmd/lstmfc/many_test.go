@@ -200,6 +200,7 @@ func TestManyUsageErrors(t *testing.T) {
 		{[]string{"train", "--out-dir", out, "-"}, "not standard input"},
 		{[]string{"train", "--out-dir", out, data, other}, `same name "s0"`},
 		{[]string{"train", "--out-dir", out, "--shards", "2", data}, "no shard index in the environment"},
+		{[]string{"train", "--out-dir", data + "/", filepath.Join(other, "s0.csv"), filepath.Join(data, "s1.csv")}, "holds the series " + filepath.Join(data, "s1.csv")},
 		{[]string{"train", "--out-dir", out, "--shard", "2/2", data}, "out of range 0 to 1"},
 		{[]string{"train", "--out-dir", out, "--shard", "0/2", "--shards", "2", data}, "not both"},
 		{[]string{"backtest", "--out-dir", out, "--jobs", "-1", data}, "--jobs"},

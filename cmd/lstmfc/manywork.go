@@ -81,7 +81,9 @@ func (o *trainOptions) trainSeries(ctx context.Context, j seriesJob, cfg forecas
 	if err != nil {
 		return err
 	}
-	cfg, _, notes, err := cfg.Resolve(s.Values)
+	// Resolved first, as train does one series, so that the model's
+	// configuration is the same.
+	cfg, _, _, err = cfg.Resolve(s.Values)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
@@ -107,7 +109,7 @@ func (o *trainOptions) trainSeries(ctx context.Context, j seriesJob, cfg forecas
 		Stamp: j.stamp, Source: s.Source, Column: s.Column, Values: len(s.Values),
 		Model: j.name + modelSuffix, Predictions: j.name + predictionsSuffix,
 		Target: string(fit.Enc.Target), Epochs: fit.Result.Epochs, BestEpoch: fit.Result.BestEpoch,
-		Notes:      append(append(notes, s.Notes...), fit.Notes...),
+		Notes:      append(s.Notes, fit.Notes...), // fit's include Resolve's
 		Validation: spans.Validation, Test: spans.Test, InSample: spans.InSample,
 	})
 }

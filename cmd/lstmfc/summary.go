@@ -97,7 +97,7 @@ func runSummary(o *summaryOptions, ios *streams) error {
 		for _, s := range r.notRun() {
 			fmt.Fprintf(ios.Err, "%s: shard %s has not started\n", kind.command, s)
 		}
-		table := newSummaryWriter(ios.Out, o.JSON)
+		table := newSummaryWriter(ios.Out, kind.command, o.JSON)
 		rows := make([]summaryRow, len(r.series))
 		for i, name := range r.series {
 			rows[i] = kind.merged(o.Dir, name)
@@ -262,17 +262,19 @@ func countStatus(rows []summaryRow, status string) int {
 	return n
 }
 
-// summaryWriter prints the rows of a run and then its summary: a table,
-// or with JSON one line per row as it comes and the summary as a last
-// line.
+// summaryWriter prints the rows of a run of command and then its summary:
+// a table, or with JSON one line per row as it comes and the summary as a
+// last line.
 type summaryWriter struct {
-	w    io.Writer
-	json bool
-	tw   *tabwriter.Writer
+	w       io.Writer
+	command string
+	json    bool
+	tw      *tabwriter.Writer
+	rows    int // rows written to tw
 }
 
-func newSummaryWriter(w io.Writer, asJSON bool) *summaryWriter {
-	return &summaryWriter{w: w, json: asJSON}
+func newSummaryWriter(w io.Writer, command string, asJSON bool) *summaryWriter {
+	return &summaryWriter{w: w, command: command, json: asJSON, tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
 }
 
 func (s *summaryWriter) row(r summaryRow) {
@@ -281,10 +283,10 @@ func (s *summaryWriter) row(r summaryRow) {
 		fmt.Fprintf(s.w, "%s\n", b)
 		return
 	}
-	if s.tw == nil {
-		s.tw = tabwriter.NewWriter(s.w, 0, 0, 2, ' ', 0)
+	if s.rows == 0 {
 		fmt.Fprintln(s.tw, "SERIES\tRESULT\tRMSE\tNAIVE RMSE\tMASE\tNAIVE MASE\tCOVERAGE")
 	}
+	s.rows++
 	result := r.Status
 	switch {
 	case r.Status == statusOK && r.Verdict != "":
@@ -317,11 +319,7 @@ type summaryLine struct {
 }
 
 func (s *summaryWriter) finish(rows []summaryRow) error {
-	if len(rows) == 0 {
-		_, err := fmt.Fprintln(s.w, "no series in this shard")
-		return err
-	}
-	sum := summaryLine{Command: rows[0].Command, Series: len(rows), Failed: countStatus(rows, statusFailed), Missing: countStatus(rows, statusMissing)}
+	sum := summaryLine{Command: s.command, Series: len(rows), Failed: countStatus(rows, statusFailed), Missing: countStatus(rows, statusMissing)}
 	var mase, naive, ratio []float64
 	for _, r := range rows {
 		if r.Status != statusOK {
@@ -355,6 +353,10 @@ func (s *summaryWriter) finish(rows []summaryRow) error {
 		return err
 	}
 	if err := s.tw.Flush(); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		_, err := fmt.Fprintf(s.w, "%s: no series in this shard\n", s.command)
 		return err
 	}
 	var b strings.Builder
