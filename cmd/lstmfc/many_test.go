@@ -359,3 +359,43 @@ func TestRetryAfterKill(t *testing.T) {
 	}
 	sameOutputs(t, "killed and rerun", got, outputs(t, clean))
 }
+
+// TestSummaryNumbers checks the medians and the coverage column, whose
+// levels sort as numbers (9 before 80 before 97.5), not as text.
+func TestSummaryNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		v    []float64
+		want float64
+	}{{[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 3, 2}, 2.5}, {[]float64{7}, 7}} {
+		if got := median(tc.v); got == nil || *got != tc.want {
+			t.Errorf("median(%v) = %v, want %g", tc.v, got, tc.want)
+		}
+	}
+	if median(nil) != nil {
+		t.Error("median of nothing is a number")
+	}
+	if got, want := coverage(map[string]float64{"97.5": 0.96, "80": 0.8, "9": 0.1}), "9%:0.10 80%:0.80 97.5%:0.96"; got != want {
+		t.Errorf("coverage = %q, want %q", got, want)
+	}
+	var b strings.Builder
+	w := newSummaryWriter(&b, "train", true)
+	rows := []summaryRow{
+		{Series: "a", Status: statusOK, Verdict: "beats naive", RMSE: ptr(1), NaiveRMSE: ptr(2), MASE: ptr(0.5), NaiveMASE: ptr(1)},
+		{Series: "b", Status: statusOK, Skipped: true, Verdict: "no skill", RMSE: ptr(3), NaiveRMSE: ptr(2), MASE: ptr(1.5), NaiveMASE: ptr(1)},
+		{Series: "c", Status: statusFailed, Error: "bad"},
+		{Series: "d", Status: statusMissing},
+	}
+	if err := w.finish(rows); err != nil {
+		t.Fatal(err)
+	}
+	var sum summaryLine
+	if err := json.Unmarshal([]byte(b.String()), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Series != 4 || sum.Done != 2 || sum.Skipped != 1 || sum.Failed != 1 || sum.Missing != 1 || sum.BeatNaive != 1 || sum.Scored != 2 ||
+		*sum.MedianMASE != 1 || *sum.MedianNaiveMASE != 1 || *sum.MedianRMSERatio != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+func ptr(v float64) *float64 { return &v }
