@@ -107,6 +107,9 @@ func TestParseShard(t *testing.T) {
 	if s, err := ParseShard("2/5"); err != nil || s != (Shard{2, 5}) || s.String() != "2/5" {
 		t.Errorf("ParseShard(2/5) = %v, %v", s, err)
 	}
+	if _, err := ParseShard("3/3"); err == nil || err.Error() != "shard index 3 is out of range 0 to 2" {
+		t.Errorf("ParseShard(3/3) error %v", err)
+	}
 	for _, bad := range []string{"", "1", "5/5", "-1/3", "a/2", "0/0", "1/x"} {
 		if _, err := ParseShard(bad); err == nil {
 			t.Errorf("ParseShard(%q) took it", bad)
@@ -217,6 +220,24 @@ func TestStamp(t *testing.T) {
 		os.WriteFile(path, []byte(bad), 0o644)
 		if _, err := ReadStamp(path); err == nil {
 			t.Errorf("ReadStamp took %q", bad)
+		}
+	}
+}
+
+// TestRunJobs checks that one job runs one call at a time, and that 0 jobs
+// means one per CPU, which still runs every call.
+func TestRunJobs(t *testing.T) {
+	for _, jobs := range []int{1, 0} {
+		var running, peak atomic.Int32
+		var n int
+		Run(context.Background(), 6, jobs, func(context.Context, int) int {
+			peak.Store(max(peak.Load(), running.Add(1)))
+			time.Sleep(2 * time.Millisecond)
+			running.Add(-1)
+			return 0
+		}, nil, func(int, int) { n++ })
+		if n != 6 || (jobs == 1 && peak.Load() != 1) {
+			t.Errorf("%d jobs: %d results, %d at once", jobs, n, peak.Load())
 		}
 	}
 }
