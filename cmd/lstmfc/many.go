@@ -218,11 +218,12 @@ func checkOutDir(dir string, paths []string) error {
 func (r manyRun) one(ctx context.Context, path, dir string, errw io.Writer) summaryRow {
 	j := seriesJob{path: path, name: fleet.Name(path), dir: dir, err: errw}
 	fail := func(err error) summaryRow {
+		if ctx.Err() != nil { // an interrupted series has not failed: it has no outputs yet
+			return summaryRow{Series: j.name, Command: r.kind.command, Status: statusMissing, Error: context.Cause(ctx).Error()}
+		}
 		row := summaryRow{Series: j.name, Command: r.kind.command, Status: statusFailed, Error: oneLine(err.Error())}
-		if ctx.Err() == nil { // an interrupted series has not failed
-			if werr := writeJSON(atomicfile.Detach(ctx), j.output(r.kind.errorSuffix()), failure{Series: path, Command: r.kind.command, Error: row.Error}); werr != nil {
-				row.Error += "; " + oneLine(werr.Error())
-			}
+		if werr := writeJSON(ctx, j.output(r.kind.errorSuffix()), failure{Series: path, Command: r.kind.command, Error: row.Error}); werr != nil {
+			row.Error += "; " + oneLine(werr.Error())
 		}
 		return row
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -399,3 +401,31 @@ func TestSummaryNumbers(t *testing.T) {
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// TestManyInterrupted checks that an interrupted run exits as the signal
+// says, counts its unfinished series as missing, not failed, and leaves
+// no error file to say they failed.
+func TestManyInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	data := writeSeries(t, filepath.Join(dir, "data"), 2)
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() { // once the run has begun its series
+		for {
+			if _, err := os.Stat(filepath.Join(out, ".lstmfc-train-shard-0-of-1.json")); err == nil {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		cancel(interrupted{syscall.SIGINT})
+	}()
+	var stdout, stderr strings.Builder
+	args := []string{"train", "--out-dir", out, "--lookback", "5", "--units", "4", "--epochs", "100000", "--patience", "0", "--quiet", data}
+	code := execute(ctx, args, &streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
+	if code != 130 || !strings.Contains(stdout.String(), "0 failed, 2 missing") || !strings.Contains(stderr.String(), "interrupted by SIGINT") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	if errs, _ := filepath.Glob(filepath.Join(out, "*-error.json")); len(errs) > 0 {
+		t.Errorf("error files %q for interrupted series", errs)
+	}
+}
