@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -177,7 +179,7 @@ func runMany(ctx context.Context, r manyRun, m *manyFlags, args []string, ios *s
 		progress = newManyProgress(ios, errw, len(mine))
 	}
 	var rows []summaryRow
-	fleet.Run(ctx, len(mine), jobs, func(ctx context.Context, i int) summaryRow {
+	fleet.Run(ctx, len(mine), jobs, largestFirst(mine), func(ctx context.Context, i int) summaryRow {
 		return r.one(ctx, mine[i], m.OutDir, errw)
 	}, progress, func(_ int, row summaryRow) {
 		rows = append(rows, row)
@@ -193,6 +195,22 @@ func runMany(ctx context.Context, r manyRun, m *manyFlags, args []string, ios *s
 		return fmt.Errorf("%d of %d series failed; their errors are in the summary and in %s", failed, len(rows), filepath.Join(m.OutDir, "*"+r.kind.errorSuffix()))
 	}
 	return nil
+}
+
+// largestFirst returns the indices of paths, largest file first: the
+// time a series takes grows with its length, and a long one started last
+// would leave the other workers idle at the end.
+func largestFirst(paths []string) []int {
+	size := make([]int64, len(paths))
+	order := make([]int, len(paths))
+	for i, p := range paths {
+		order[i] = i
+		if st, err := os.Stat(p); err == nil {
+			size[i] = st.Size()
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
+	return order
 }
 
 // checkOutDir refuses an --out-dir that holds one of the series: a

@@ -161,7 +161,7 @@ func TestRunOrder(t *testing.T) {
 	var running, peak atomic.Int32
 	var got []int
 	var counts []int
-	Run(context.Background(), n, 3, func(_ context.Context, i int) int {
+	Run(context.Background(), n, 3, nil, func(_ context.Context, i int) int {
 		r := running.Add(1)
 		for {
 			p := peak.Load()
@@ -230,7 +230,7 @@ func TestRunJobs(t *testing.T) {
 	for _, jobs := range []int{1, 0} {
 		var running, peak atomic.Int32
 		var n int
-		Run(context.Background(), 6, jobs, func(context.Context, int) int {
+		Run(context.Background(), 6, jobs, nil, func(context.Context, int) int {
 			peak.Store(max(peak.Load(), running.Add(1)))
 			time.Sleep(2 * time.Millisecond)
 			running.Add(-1)
@@ -239,5 +239,19 @@ func TestRunJobs(t *testing.T) {
 		if n != 6 || (jobs == 1 && peak.Load() != 1) {
 			t.Errorf("%d jobs: %d results, %d at once", jobs, n, peak.Load())
 		}
+	}
+}
+
+// TestRunStart checks that calls start in the order asked for, and are
+// still emitted in index order.
+func TestRunStart(t *testing.T) {
+	start := []int{3, 0, 2, 1}
+	var started, emitted []int
+	Run(context.Background(), 4, 1, start, func(_ context.Context, i int) int {
+		started = append(started, i) // one job: no two calls at once
+		return i
+	}, nil, func(i, _ int) { emitted = append(emitted, i) })
+	if !slices.Equal(started, start) || !slices.Equal(emitted, []int{0, 1, 2, 3}) {
+		t.Errorf("started %v, emitted %v", started, emitted)
 	}
 }
