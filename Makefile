@@ -10,9 +10,10 @@ DEMO_CSV ?= testdata/natural-gas-daily.csv
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages that start goroutines, directly or through the engine: the
 # batch-1 pipeline hand-rolls a spin-wait, which only the race detector
-# checks; userfile and atomicfile wait on FIFOs and writes in goroutines.
+# checks; userfile and atomicfile wait on FIFOs and writes in goroutines;
+# fleet runs series on a pool.
 # Set RACE_PKGS= to skip on a machine without a C compiler.
-RACE_PKGS ?= ./internal/lstm/ ./internal/forecast/ ./internal/userfile/ ./internal/atomicfile/
+RACE_PKGS ?= ./internal/lstm/ ./internal/forecast/ ./internal/userfile/ ./internal/atomicfile/ ./internal/fleet/
 # Mutation testing (make mutation), pinned and run like staticcheck.
 GREMLINS ?= $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 MUTATION_PKGS ?= ./internal/forecast ./internal/metrics ./internal/window ./internal/scale

@@ -22,12 +22,13 @@ type backtestOptions struct {
 	JSON    bool
 	dataFlags
 	fitFlags
+	manyFlags
 }
 
 func newBacktestCmd(ios *streams) *cobra.Command {
 	o := &backtestOptions{}
 	cmd := &cobra.Command{
-		Use:   "backtest FILE|-",
+		Use:   "backtest FILE|DIR...|-",
 		Short: "Walk-forward evaluation: retrain on the past, score the next span, repeat",
 		Long: `Backtest cuts the series after its first --min-train fraction into --folds
 spans along time. For each span it refits the scaler and retrains the model on
@@ -54,9 +55,12 @@ step in long format.`,
 		Example: `  lstmfc backtest prices.csv
   lstmfc backtest --folds 10 --target return --json prices.csv
   lstmfc backtest --horizon 20 --csv steps.csv prices.csv`,
-		Args:              cobra.ExactArgs(1),
+		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.many(args) {
+				return runBacktestMany(cmd.Context(), o, args, ios)
+			}
 			o.Data = args[0]
 			return runBacktest(cmd.Context(), o, ios)
 		},
@@ -71,6 +75,7 @@ step in long format.`,
 	fs.BoolVar(&o.JSON, "json", false, "print the result as one JSON object on stdout")
 	o.dataFlags.register(cmd)
 	o.fitFlags.register(cmd)
+	o.manyFlags.register(cmd)
 	return cmd
 }
 

@@ -187,7 +187,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "--target", "volume"}, "--target"},
 		{[]string{"train", "--model", filepath.Join(dir, "missing", "m.bin")}, "does not exist"},
 		{[]string{"train", "--epochs", "many"}, `--epochs: wants a whole number, got "many"`},
-		{[]string{"train", "a.csv", "b.csv"}, "accepts at most 1 arg"},
+		{[]string{"train", realCSV, "-"}, "- (standard input) can only be the only series"},
 		{[]string{"predict", "--horizon", "0"}, "--horizon: must be at least 1"},
 		{[]string{"predict", "--format", "xml"}, "--format"},
 		{[]string{"predict", "--out", filepath.Join(dir, "nope", "p.csv")}, "--out: cannot write"},

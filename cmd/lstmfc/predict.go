@@ -31,12 +31,13 @@ type predictOptions struct {
 	// Holidays names a file of dates the forecast skips.
 	Holidays string
 	dataFlags
+	manyFlags
 }
 
 func newPredictCmd(ios *streams) *cobra.Command {
 	o := &predictOptions{}
 	cmd := &cobra.Command{
-		Use:   "predict [FILE|-]",
+		Use:   "predict [FILE|DIR...|-]",
 		Short: "Predict every value one step ahead and forecast past the end",
 		Long: `Predict writes one row for every value of the series in date order, with the
 model's one-step prediction of it from the lookback values before it, then
@@ -66,9 +67,12 @@ extension (.json or .csv) unless --format says otherwise.`,
 		Example: `  lstmfc predict --model m.bin --horizon 20
   lstmfc predict --model m.bin newer.csv --out predictions.json
   lstmfc predict --model m.bin --forecast-only --out - --format json`,
-		Args:              cobra.MaximumNArgs(1),
+		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.many(args) {
+				return runPredictMany(cmd.Context(), o, args, ios)
+			}
 			if len(args) == 1 {
 				if cmd.Flags().Changed("data") {
 					return flagErrorf("data", "names the series a second time; give FILE or --data, not both")
@@ -90,6 +94,7 @@ extension (.json or .csv) unless --format says otherwise.`,
 	fileFlag(cmd, "model", modelExts...)
 	fileFlag(cmd, "data", seriesExts...)
 	fileFlag(cmd, "out", tableExts...)
+	o.manyFlags.register(cmd)
 	return cmd
 }
 

@@ -70,7 +70,7 @@ today), so you can tell skill from an echo of yesterday's price.`,
 	root.SetOut(ios.Out)
 	root.SetErr(ios.Err)
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newTrainCmd(ios), newPredictCmd(ios), newPlotCmd(ios), newBacktestCmd(ios), newGradientCmd(ios), newVersionCmd(ios))
+	root.AddCommand(newTrainCmd(ios), newPredictCmd(ios), newPlotCmd(ios), newBacktestCmd(ios), newGradientCmd(ios), newSummaryCmd(ios), newVersionCmd(ios))
 	strictCompletion(root)
 	return root
 }

@@ -32,12 +32,13 @@ type trainOptions struct {
 	Horizon   int // steps ahead the model is trained and calibrated for
 	dataFlags
 	fitFlags
+	manyFlags
 }
 
 func newTrainCmd(ios *streams) *cobra.Command {
 	o := &trainOptions{}
 	cmd := &cobra.Command{
-		Use:   "train [FILE|-]",
+		Use:   "train [FILE|DIR...|-]",
 		Short: "Train a model on a price series and score it out of sample",
 		Long: `Train loads a price series (a CSV file, - for standard input, or with no
 file a synthetic series), splits it by time into train, validation and test
@@ -69,9 +70,12 @@ step target when the market turns wilder than it was in training.`,
   lstmfc train --column Close --epochs 50 --model aapl.bin AAPL.csv
   # the Keras tutorial exactly: one epoch at batch 1, no held-out data
   lstmfc train --epochs 1 --batch-size 1 --val-split 0 --test-split 0 --target price prices.csv`,
-		Args:              cobra.MaximumNArgs(1),
+		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.many(args) {
+				return runTrainMany(cmd.Context(), o, args, ios)
+			}
 			if len(args) == 1 {
 				o.Data = args[0]
 			}
@@ -88,6 +92,7 @@ step target when the market turns wilder than it was in training.`,
 	fs.IntVar(&o.Horizon, "horizon", 1, fmt.Sprintf("steps ahead to train for and measure intervals of, 1 to %d", forecast.MaxHorizonOutputs))
 	o.dataFlags.register(cmd)
 	o.fitFlags.register(cmd)
+	o.manyFlags.register(cmd)
 	fileFlag(cmd, "model", modelExts...)
 	return cmd
 }
