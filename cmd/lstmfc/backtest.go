@@ -79,23 +79,32 @@ step in long format.`,
 	return cmd
 }
 
-func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
+// fitConfig checks backtest's flags and returns the fitting configuration.
+func (o *backtestOptions) fitConfig() (forecast.Config, error) {
 	cfg, err := o.config(0)
 	if err != nil {
-		return err
+		return cfg, err
 	}
 	if err := o.Walk.Validate(); err != nil {
-		return asFlagError(err)
+		return cfg, asFlagError(err)
 	}
 	switch {
 	case o.Horizon < 1:
-		return flagErrorf("horizon", "must be at least 1, got %d", o.Horizon)
+		return cfg, flagErrorf("horizon", "must be at least 1, got %d", o.Horizon)
 	case o.Horizon > forecast.MaxBacktestHorizon:
-		return flagErrorf("horizon", "must be at most %d, got %d", forecast.MaxBacktestHorizon, o.Horizon)
+		return cfg, flagErrorf("horizon", "must be at most %d, got %d", forecast.MaxBacktestHorizon, o.Horizon)
 	case o.CSV != "" && o.Horizon == 1:
-		return flagErrorf("csv", "needs --horizon 2 or more; one-step predictions are what predict writes")
+		return cfg, flagErrorf("csv", "needs --horizon 2 or more; one-step predictions are what predict writes")
 	case o.CSV == "-":
-		return flagErrorf("csv", "needs a file name: standard output holds the report")
+		return cfg, flagErrorf("csv", "needs a file name: standard output holds the report")
+	}
+	return cfg, nil
+}
+
+func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
+	cfg, err := o.fitConfig()
+	if err != nil {
+		return err
 	}
 	if o.CSV != "" {
 		if err := checkWritable("csv", o.CSV, o.Data); err != nil {

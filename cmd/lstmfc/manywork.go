@@ -24,7 +24,8 @@ const (
 )
 
 // manyHorizon is how far past its end train forecasts each series in its
-// predictions file: predict's default --horizon.
+// predictions file, predict's default --horizon, or further when the model
+// was trained for more steps.
 const manyHorizon = 10
 
 // trainSeriesReport is the JSON report train writes for each series of a
@@ -58,7 +59,7 @@ func (o *trainOptions) settings() any {
 }
 
 func runTrainMany(ctx context.Context, o *trainOptions, args []string, ios *streams) error {
-	cfg, err := o.config(o.TestSplit)
+	cfg, err := o.fitConfig()
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (o *trainOptions) trainSeries(ctx context.Context, j seriesJob, cfg forecas
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
-	t, err := fit.Table(ctx, s.Values, s.Dates, &fit.Split, manyHorizon)
+	t, err := fit.Table(ctx, s.Values, s.Dates, &fit.Split, max(manyHorizon, cfg.Horizon))
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
@@ -160,12 +161,12 @@ func (o *backtestOptions) settings() any {
 }
 
 func runBacktestMany(ctx context.Context, o *backtestOptions, args []string, ios *streams) error {
-	cfg, err := o.config(0)
+	cfg, err := o.fitConfig()
 	if err != nil {
 		return err
 	}
-	if err := o.Walk.Validate(); err != nil {
-		return asFlagError(err)
+	if o.CSV != "" {
+		return flagErrorf("csv", "takes one series; with several, each series' backtest report holds its steps")
 	}
 	return runMany(ctx, manyRun{
 		kind: backtestKind(), settings: o.settings(), quiet: o.Quiet, json: o.JSON,
@@ -175,7 +176,7 @@ func runBacktestMany(ctx context.Context, o *backtestOptions, args []string, ios
 			if err != nil {
 				return err
 			}
-			bt, err := forecast.WalkForward(ctx, s.Values, cfg, o.Walk, nil)
+			bt, err := forecast.WalkForwardSteps(ctx, s.Values, cfg, o.Walk, o.Horizon, nil)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.Source, err)
 			}

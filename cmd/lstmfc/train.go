@@ -114,15 +114,24 @@ type trainReport struct {
 	InSample   *forecast.Report `json:"in_sample,omitempty"`
 }
 
-func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
+// fitConfig checks train's flags and returns the fitting configuration.
+func (o *trainOptions) fitConfig() (forecast.Config, error) {
 	cfg, err := o.config(o.TestSplit)
+	if err != nil {
+		return cfg, err
+	}
+	if o.Horizon < 1 || o.Horizon > forecast.MaxHorizonOutputs {
+		return cfg, flagErrorf("horizon", "must be between 1 and %d steps, got %d", forecast.MaxHorizonOutputs, o.Horizon)
+	}
+	cfg.Horizon = o.Horizon
+	return cfg, nil
+}
+
+func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
+	cfg, err := o.fitConfig()
 	if err != nil {
 		return err
 	}
-	if o.Horizon < 1 || o.Horizon > forecast.MaxHorizonOutputs {
-		return flagErrorf("horizon", "must be between 1 and %d steps, got %d", forecast.MaxHorizonOutputs, o.Horizon)
-	}
-	cfg.Horizon = o.Horizon
 	if err := checkWritable("model", o.Model, o.Data); err != nil {
 		return err
 	}
