@@ -168,7 +168,7 @@ func TestManySeries(t *testing.T) {
 	}
 
 	code, stdout, stderr = run(t, "summary", out)
-	for _, want := range []string{"train: 4 series, 4 done", "backtest: 4 series, 4 done", "predict: 4 series, 4 done", "beat naive"} {
+	for _, want := range []string{"train: 4 series, 4 done", "backtest: 4 series, 4 done", "predict: 4 series, 4 done", "beat the best baseline significantly"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -381,7 +381,7 @@ func TestSummaryNumbers(t *testing.T) {
 	var b strings.Builder
 	w := newSummaryWriter(&b, "train", true)
 	rows := []summaryRow{
-		{Series: "a", Status: statusOK, Verdict: "beats naive", RMSE: ptr(1), NaiveRMSE: ptr(2), MASE: ptr(0.5), NaiveMASE: ptr(1)},
+		{Series: "a", Status: statusOK, Verdict: "beats (best baseline drift)", RMSE: ptr(1), NaiveRMSE: ptr(2), MASE: ptr(0.5), NaiveMASE: ptr(1)},
 		{Series: "b", Status: statusOK, Skipped: true, Verdict: "no skill", RMSE: ptr(3), NaiveRMSE: ptr(2), MASE: ptr(1.5), NaiveMASE: ptr(1)},
 		{Series: "c", Status: statusFailed, Error: "bad"},
 		{Series: "d", Status: statusMissing},
@@ -393,7 +393,7 @@ func TestSummaryNumbers(t *testing.T) {
 	if err := json.Unmarshal([]byte(b.String()), &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum.Series != 4 || sum.Done != 2 || sum.Skipped != 1 || sum.Failed != 1 || sum.Missing != 1 || sum.BeatNaive != 1 || sum.Scored != 2 ||
+	if sum.Series != 4 || sum.Done != 2 || sum.Skipped != 1 || sum.Failed != 1 || sum.Missing != 1 || sum.BeatBest != 1 || sum.Scored != 2 ||
 		*sum.MedianMASE != 1 || *sum.MedianNaiveMASE != 1 || *sum.MedianRMSERatio != 1 {
 		t.Errorf("summary %+v", sum)
 	}

@@ -176,6 +176,12 @@ func levelKeys(cov map[string]float64) []string {
 // ModelName names the network in text: LSTM, GRU or RNN.
 func (r Report) ModelName() string { return strings.ToUpper(cmp.Or(r.Model, "lstm")) }
 
+// Outcome is the verdict in one or two words, for a table: "beats" or
+// "worse" (than the best baseline, significantly, by RMSE and MASE alike),
+// "no difference", "mixed" (significant, but RMSE and MASE disagree), or
+// "-" with nothing scored.
+func (r Report) Outcome() string { return r.Verdict.outcome(r.LSTM).word() }
+
 // BeatsNaive reports whether the LSTM's RMSE is below the naive forecast's.
 func (r Report) BeatsNaive() bool { return r.LSTM.RMSE < r.Naive.RMSE }
 
