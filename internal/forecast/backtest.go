@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/lstmfc/lstmfc/internal/features"
+	"github.com/lstmfc/lstmfc/internal/series"
 )
 
 // Fold is one walk-forward step: a model fitted on prices[:Start] only and
@@ -51,6 +54,26 @@ func (w Walk) Validate() error {
 // scaler or model sees a value of the span it is scored on. fold, when not
 // nil, is called after each.
 func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, fold func(Fold)) (*Backtest, error) {
+	return walkForward(ctx, prices, nil, cfg, walk, fold)
+}
+
+// WalkForwardTable is WalkForward on the target column of tab with, when
+// cfg names Features, the inputs computed from tab's columns and dates;
+// each fold scales them on its own training span.
+func WalkForwardTable(ctx context.Context, tab *series.Table, cfg Config, walk Walk, fold func(Fold)) (*Backtest, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	raw, err := cfg.rawInputs(tab)
+	if err != nil {
+		return nil, err
+	}
+	return walkForward(ctx, tab.Values, raw, cfg, walk, fold)
+}
+
+// walkForward is WalkForward with the unscaled inputs raw, one row per
+// price, or nil for the encoded price alone.
+func walkForward(ctx context.Context, prices []float64, raw *features.Matrix, cfg Config, walk Walk, fold func(Fold)) (*Backtest, error) {
 	if err := walk.Validate(); err != nil {
 		return nil, err
 	}
@@ -74,7 +97,7 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 	for k := range folds {
 		start := first + k*(n-first)/folds
 		end := first + (k+1)*(n-first)/folds
-		fit, err := Train(ctx, prices[:start], cfg, nil)
+		fit, err := train(ctx, prices[:start], raw, cfg, nil)
 		if err != nil {
 			return nil, fmt.Errorf("fold %d (training on values 1-%d): %w", k+1, start, err)
 		}
@@ -83,7 +106,15 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 		}
 		// The inputs of the span's predictions are past values only; the
 		// span itself is passed so each prediction has its own window.
-		p, err := fit.oneStep(ctx, prices[:end], start, end)
+		m := fit.Model
+		if raw != nil {
+			// Rows up to end with the fold's own scaling; each row is
+			// known at its close, and a prediction reads rows before it.
+			if m, err = m.bind(raw, end); err != nil {
+				return nil, err
+			}
+		}
+		p, err := m.oneStep(ctx, prices[:end], start, end)
 		if err != nil {
 			return nil, err
 		}
