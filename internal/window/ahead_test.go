@@ -17,6 +17,17 @@ type multiDataset interface {
 
 var _ multiDataset = (*Ahead)(nil)
 
+// fitAhead fits target's encoding on the first 5 prices and returns it with
+// the samples of every window of prices whose targets lie in the series.
+func fitAhead(t *testing.T, target Target, prices []float64, lookback, horizon int) (Encoding, *Ahead) {
+	t.Helper()
+	e, err := Fit(target, prices[:5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, e.Ahead(e.Encode(prices), lookback, horizon, lookback, len(prices)-horizon+1)
+}
+
 // TestAheadByHand: every output k of every target turns back, through Next
 // from the last input price, into the price k steps after the window, so
 // the targets are cumulative from the last known price.
@@ -24,12 +35,8 @@ func TestAheadByHand(t *testing.T) {
 	prices := []float64{10, 12, 11, 13, 16, 15, 14, 18}
 	const lookback, horizon = 3, 3
 	for _, target := range targets {
-		e, err := Fit(target, prices[:5])
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, a := fitAhead(t, target, prices, lookback, horizon)
 		z := e.Encode(prices)
-		a := e.Ahead(z, lookback, horizon, lookback, len(prices)-horizon+1)
 		if a.Len() != len(prices)-horizon+1-lookback {
 			t.Fatalf("%s: %d samples, want %d", target, a.Len(), len(prices)-horizon+1-lookback)
 		}
@@ -102,12 +109,7 @@ func TestInputs(t *testing.T) {
 		in[i] = float64(100*(i/f) + i%f) // row r, input j: 100r + j
 	}
 	for _, target := range targets {
-		e, err := Fit(target, prices[:5])
-		if err != nil {
-			t.Fatal(err)
-		}
-		z := e.Encode(prices)
-		a := e.Ahead(z, lookback, horizon, lookback, len(prices)-horizon+1)
+		_, a := fitAhead(t, target, prices, lookback, horizon)
 		b := a.Inputs(in, f)
 		x, y := make([]float64, lookback), make([]float64, horizon)
 		xb, yb := make([]float64, lookback*f), make([]float64, horizon)
