@@ -53,6 +53,12 @@ price), trained on all H at once; with --strategy recursive it has one
 output, fed back as the next input. Either way the prediction interval of
 every step 1..H is measured on forecasts made from the validation span.
 
+--features LIST adds inputs computed from the file's columns and dates (the
+high-low range, the opening gap, volume, the calendar, any numeric column),
+each scaled on the training span only; the target stays the price's. The
+model file keeps the list and the scaling, and predict recomputes the
+inputs from the file it is given (see the README's Features section).
+
 It then scores one-step predictions of the test span in price units next to
 the naive forecast (tomorrow = today).
 
