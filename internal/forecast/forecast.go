@@ -199,7 +199,8 @@ func (c Config) scaler() window.Scaler {
 }
 
 // Train fits a model to prices under cfg, resolved for them as Resolve
-// does; a cfg with Features needs a file's columns, and TrainTable. The split is chronological; the encoding (scaler) is fitted on the
+// does; a cfg with Features needs a file's columns, and TrainTable. The
+// split is chronological; the encoding (scaler) is fitted on the
 // training values only and the model sees only training windows;
 // validation windows pick the best epoch and measure the interval radii.
 // Test values play no part: they need only be encodable when the fit is
