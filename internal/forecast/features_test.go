@@ -2,14 +2,17 @@ package forecast
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/lstmfc/lstmfc/internal/features"
 	"github.com/lstmfc/lstmfc/internal/series"
 )
 
@@ -294,5 +297,57 @@ func TestWalkForwardFeatures(t *testing.T) {
 		if !sameFloats(bt.Predicted[f.Start:f.End], p[f.Start:f.End]) {
 			t.Errorf("fold [%d,%d): %v, want %v", f.Start, f.End, bt.Predicted[f.Start:f.End], p[f.Start:f.End])
 		}
+	}
+}
+
+// TestDecodeFeatureScaling: a damaged feature_scaling is refused in one
+// line naming the key; so is a network of several inputs without one.
+func TestDecodeFeatureScaling(t *testing.T) {
+	ctx := context.Background()
+	tab := loadTable(t, ohlcvCSV(80, 8))
+	cfg := tiny(Return)
+	cfg.Features = "range,dow"
+	fit, err := TrainTable(ctx, tab, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.bin")
+	if err := fit.Save(ctx, path, &tab.Series, nil); err != nil {
+		t.Fatal(err)
+	}
+	meta := readMeta(t, path)
+	good := meta["feature_scaling"]
+	for _, tc := range []struct{ value, say string }{
+		{good, ""},
+		{"", "not a feature scaling"},
+		{"{", "not a feature scaling"},
+		{strings.Replace(good, `"return,range,dow"`, `"return,,dow"`, 1), "is empty"},
+		{strings.Replace(good, `"dow_cos"`, `"dow_tan"`, 1), "are not those of features"},
+		{strings.Replace(good, `"return,range,dow"`, `"return,range"`, 1), "are not those of features"},
+		{`{"Features":"return,range","Names":["return","range"],"Mean":[0,0],"Std":[1,1]}`, "names 2 inputs, but the model takes 4"},
+		{strings.Replace(good, `"Std":[`, `"Std":[0,`, 1), "a mean and a standard deviation for each"},
+		{strings.Replace(good, `"Mean":[`, `"Mean":[1e999,`, 1), "not a feature scaling"},
+	} {
+		m := maps.Clone(meta)
+		m["feature_scaling"] = tc.value
+		_, err := decodeMeta(fit.Net, m, "m.bin")
+		if tc.say == "" && err != nil || tc.say != "" && (err == nil || !strings.Contains(err.Error(), tc.say) || !strings.Contains(err.Error(), "feature_scaling")) {
+			t.Errorf("feature_scaling %q: error %v, want %q", tc.value, err, tc.say)
+		}
+	}
+	var sc features.Scaling
+	if err := json.Unmarshal([]byte(good), &sc); err != nil {
+		t.Fatal(err)
+	}
+	sc.Std[1] = 0
+	b, _ := json.Marshal(sc)
+	m := maps.Clone(meta)
+	m["feature_scaling"] = string(b)
+	if _, err := decodeMeta(fit.Net, m, "m.bin"); err == nil || !strings.Contains(err.Error(), "standard deviation finite and positive") {
+		t.Errorf("a standard deviation of 0: error %v", err)
+	}
+	delete(m, "feature_scaling")
+	if _, err := decodeMeta(fit.Net, m, "m.bin"); err == nil || !strings.Contains(err.Error(), `no "feature_scaling"`) {
+		t.Errorf("no feature_scaling: error %v", err)
 	}
 }
