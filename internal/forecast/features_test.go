@@ -351,3 +351,31 @@ func TestDecodeFeatureScaling(t *testing.T) {
 		t.Errorf("no feature_scaling: error %v", err)
 	}
 }
+
+// TestFeaturesChainByHand: past its one output a model with features
+// forecasts from a window that ends with a row made by Scaling.Next from
+// its own forecast, dated by the series' calendar, written out here.
+func TestFeaturesChainByHand(t *testing.T) {
+	ctx := context.Background()
+	tab := loadTable(t, ohlcvCSV(90, 9))
+	cfg := featureConfig()
+	fit, err := TrainTable(ctx, tab, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fit.Forecast(ctx, tab.Values, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, f, L := len(tab.Values), fit.inputs.Width(), fit.Lookback
+	p := fit.Net.NewPredictor(L)
+	rows := slices.Clone(fit.inputs.Data[(n-L)*f:])
+	step1 := fit.Enc.Next(tab.Values[n-1], p.Outputs(rows)[0])
+	c, _ := CalendarOf(tab.Dates)
+	next := c.Next(tab.Dates[n-1], 1)[0]
+	rows = append(rows[f:], fit.Features.Next(rows[len(rows)-f:], tab.Values[n-1], step1, next)...)
+	step2 := fit.Enc.Next(step1, p.Outputs(rows)[0])
+	if want := []float64{step1, step2}; !slices.Equal(got, want) {
+		t.Errorf("forecast %v, want %v", got, want)
+	}
+}
