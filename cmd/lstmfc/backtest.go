@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lstmfc/lstmfc/internal/forecast"
+	"github.com/lstmfc/lstmfc/internal/series"
 )
 
 // backtestOptions are the inputs of lstmfc backtest.
@@ -111,10 +112,11 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 			return err
 		}
 	}
-	s, err := o.load(ctx, o.Data, ios, o.Quiet)
+	tab, err := o.table(ctx, ios)
 	if err != nil {
 		return err
 	}
+	s := &tab.Series
 	// Folds are named by their rows, counted from 0 as in --json, and by
 	// their dates when the series has them.
 	label := func(first, last int) string {
@@ -123,7 +125,7 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		}
 		return fmt.Sprintf("rows %d to %d", first, last)
 	}
-	bt, err := forecast.WalkForwardSteps(ctx, s.Values, cfg, o.Walk, o.Horizon, func(f forecast.Fold) {
+	bt, err := forecast.WalkForwardTable(ctx, tab, cfg, o.Walk, o.Horizon, func(f forecast.Fold) {
 		if o.Quiet {
 			return
 		}
@@ -154,6 +156,19 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 	}
 	fmt.Fprintln(ios.Out)
 	return bt.Steps.WriteText(ios.Out, bt.Overall.ModelName())
+}
+
+// table loads the data file, with every numeric column only when
+// --features asks for them, so that a file is read as before without.
+func (o *backtestOptions) table(ctx context.Context, ios *streams) (*series.Table, error) {
+	if o.Features != "" {
+		return o.loadTable(ctx, o.Data, ios, o.Quiet)
+	}
+	s, err := o.load(ctx, o.Data, ios, o.Quiet)
+	if err != nil {
+		return nil, err
+	}
+	return &series.Table{Series: *s}, nil
 }
 
 // writeBacktestJSON writes the folds with their rows, [start, end) counted

@@ -67,7 +67,7 @@ func fieldFlag(field string) string {
 		"Lookback": "lookback", "Cell": "cell", "Units": "units", "Target": "target", "Standard": "scaler", "Epochs": "epochs",
 		"BatchSize": "batch-size", "LR": "lr", "Clip": "clip", "Patience": "patience", "Seed": "seed",
 		"ValSplit": "val-split", "TestSplit": "test-split", "Levels": "levels", "Folds": "folds", "MinTrain": "min-train",
-		"Horizon": "horizon", "Strategy": "strategy",
+		"Horizon": "horizon", "Strategy": "strategy", "Features": "features",
 	}[field]
 }
 
@@ -95,23 +95,43 @@ func (d *dataFlags) register(cmd *cobra.Command) {
 // load reads the series at path ("-" is standard input) and tells on
 // stderr which column it chose and what it cleaned.
 func (d *dataFlags) load(ctx context.Context, path string, ios *streams, quiet bool) (*series.Series, error) {
-	opt := series.Options{Column: d.Column, Fill: d.Fill}
-	var s *series.Series
-	var err error
-	if path == "-" {
-		s, err = series.Load(userfile.NewReader(ctx, ios.In), "stdin", opt)
-	} else {
-		s, err = series.LoadFile(ctx, path, opt)
-	}
+	s, err := readData(ctx, d, path, ios, series.Load, series.LoadFile)
 	if err != nil {
 		return nil, err
 	}
-	if !quiet {
-		for _, n := range s.Notes {
-			fmt.Fprintln(ios.Err, n)
-		}
-	}
+	printNotes(ios, quiet, s.Notes)
 	return s, nil
+}
+
+// loadTable is load with every numeric column of the file, for features.
+func (d *dataFlags) loadTable(ctx context.Context, path string, ios *streams, quiet bool) (*series.Table, error) {
+	t, err := readData(ctx, d, path, ios, series.LoadTable, series.LoadTableFile)
+	if err != nil {
+		return nil, err
+	}
+	printNotes(ios, quiet, t.Notes)
+	return t, nil
+}
+
+// readData reads the file at path with file, or standard input ("-") with
+// read, under d's options.
+func readData[T any](ctx context.Context, d *dataFlags, path string, ios *streams,
+	read func(io.Reader, string, series.Options) (T, error), file func(context.Context, string, series.Options) (T, error)) (T, error) {
+	opt := series.Options{Column: d.Column, Fill: d.Fill}
+	if path == "-" {
+		return read(userfile.NewReader(ctx, ios.In), "stdin", opt)
+	}
+	return file(ctx, path, opt)
+}
+
+// printNotes tells the loader's notes on stderr unless quiet.
+func printNotes(ios *streams, quiet bool, notes []string) {
+	if quiet {
+		return
+	}
+	for _, n := range notes {
+		fmt.Fprintln(ios.Err, n)
+	}
 }
 
 // fitFlags are the flags that decide how a model is fitted, shared by train
@@ -131,6 +151,7 @@ type fitFlags struct {
 	Seed      uint64
 	ValSplit  float64
 	Levels    []float64
+	Features  string
 }
 
 // Defaults chosen by walk-forward backtests over the shared price files; see
@@ -160,6 +181,7 @@ func (f *fitFlags) register(cmd *cobra.Command) {
 	fs.Uint64Var(&f.Seed, "seed", 1, "seed of the initial weights and the shuffling; the same seed gives the same model")
 	fs.Float64Var(&f.ValSplit, "val-split", 0.1, "fraction of the series, after the training part, for validation (early stopping, intervals)")
 	numbersFlag(fs, &f.Levels, "levels", []float64{0.8, 0.95}, "prediction-interval levels, comma-separated")
+	fs.StringVar(&f.Features, "features", "", "inputs from the file's columns and dates, comma-separated, the target's return always first: range, gap, logvolume, volchange, dow, month, or a column's name (default: none, the price window alone; see the README)")
 }
 
 // config checks the flags and returns the fitting configuration.
@@ -167,7 +189,7 @@ func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 	cfg := forecast.Config{
 		Lookback: f.Lookback, Cell: f.Cell, Strategy: forecast.Strategy(f.Strategy), Units: f.Units, Target: forecast.Target(f.Target), Standard: f.Scaler == "standard",
 		Epochs: f.Epochs, BatchSize: f.BatchSize, LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed,
-		ValSplit: f.ValSplit, TestSplit: testSplit, Levels: f.Levels,
+		ValSplit: f.ValSplit, TestSplit: testSplit, Levels: f.Levels, Features: f.Features,
 	}
 	return cfg, asFlagError(cfg.Validate())
 }

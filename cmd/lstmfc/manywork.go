@@ -78,17 +78,18 @@ func runTrainMany(ctx context.Context, o *trainOptions, args []string, ios *stre
 // trainSeries trains j's series as train does one, and writes its model,
 // its predictions and, last, its report.
 func (o *trainOptions) trainSeries(ctx context.Context, j seriesJob, cfg forecast.Config) error {
-	s, err := series.Load(bytes.NewReader(j.input), j.path, series.Options{Column: o.Column, Fill: o.Fill})
+	tab, err := j.load(o.dataFlags, cfg.Features)
 	if err != nil {
 		return err
 	}
+	s := &tab.Series
 	// Resolved first, as train does one series, so that the model's
 	// configuration is the same.
 	cfg, _, _, err = cfg.Resolve(s.Values)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
-	fit, err := forecast.Train(ctx, s.Values, cfg, nil)
+	fit, err := forecast.TrainTable(ctx, tab, cfg, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
@@ -172,11 +173,12 @@ func runBacktestMany(ctx context.Context, o *backtestOptions, args []string, ios
 		kind: backtestKind(), settings: o.settings(), quiet: o.Quiet, json: o.JSON,
 		complete: func(context.Context, string, string) error { return nil }, // the report is the only output
 		work: func(ctx context.Context, j seriesJob) error {
-			s, err := series.Load(bytes.NewReader(j.input), j.path, series.Options{Column: o.Column, Fill: o.Fill})
+			tab, err := j.load(o.dataFlags, cfg.Features)
 			if err != nil {
 				return err
 			}
-			bt, err := forecast.WalkForwardSteps(ctx, s.Values, cfg, o.Walk, o.Horizon, nil)
+			s := &tab.Series
+			bt, err := forecast.WalkForwardTable(ctx, tab, cfg, o.Walk, o.Horizon, nil)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.Source, err)
 			}
@@ -243,4 +245,18 @@ func predictKind() *outputKind {
 		}
 		return summaryRow{Series: name, Command: "predict", Status: statusOK}
 	}}
+}
+
+// load reads j's series as the data flags d say, with every numeric column
+// when features names inputs, as train and backtest read one series.
+func (j seriesJob) load(d dataFlags, features string) (*series.Table, error) {
+	opt := series.Options{Column: d.Column, Fill: d.Fill}
+	if features != "" {
+		return series.LoadTable(bytes.NewReader(j.input), j.path, opt)
+	}
+	s, err := series.Load(bytes.NewReader(j.input), j.path, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &series.Table{Series: *s}, nil
 }

@@ -181,10 +181,27 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		fmt.Fprintf(ios.Err, "%s: %s\n", o.Model, warning)
 	}
 	s, split := m.Series, &m.Split
-	if o.Data != "" {
+	model := m.Model
+	switch {
+	case o.Data != "" && m.Features != nil:
+		// The inputs are computed from the new file as in training, and
+		// scaled as in training.
+		tab, err := o.loadTable(ctx, o.Data, ios, o.Quiet)
+		if err != nil {
+			return nil, err
+		}
+		if model, err = m.On(tab); err != nil {
+			return nil, err
+		}
+		s = &tab.Series
+	case o.Data != "":
 		if s, err = o.load(ctx, o.Data, ios, o.Quiet); err != nil {
 			return nil, err
 		}
+	case m.Features != nil:
+		return nil, flagErrorf("data", "%s takes features (%s) computed from a price file's columns, which the model file does not keep; pass the file with --data FILE", o.Model, m.Features.Features)
+	}
+	if o.Data != "" {
 		split = nil // labelled below from the stored series
 		if w := m.RangeWarning(s.Values); w != "" {
 			fmt.Fprintf(ios.Err, "%s: %s\n", s.Source, w)
@@ -195,12 +212,15 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 	if h := m.Horizon(); h > 1 && o.Horizon > h && !o.Quiet {
 		fmt.Fprintf(ios.Err, "%s: the model forecasts %d steps in one pass; steps %d-%d chain further passes from its own forecasts\n", o.Model, h, h+1, o.Horizon)
 	}
+	if h := m.Horizon(); m.Features != nil && o.Horizon > h && !o.Quiet {
+		fmt.Fprintf(ios.Err, "%s: past step %d the forecast feeds its own returns back as inputs and holds the others, bar the calendar, at their last values\n", o.Model, h)
+	}
 	o.noteCalendar(s, ios)
 	holidays, err := o.holidays(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t, err := m.Table(ctx, s.Values, s.Dates, split, o.Horizon)
+	t, err := model.Table(ctx, s.Values, s.Dates, split, o.Horizon)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Source, err)
 	}

@@ -53,6 +53,12 @@ price), trained on all H at once; with --strategy recursive it has one
 output, fed back as the next input. Either way the prediction interval of
 every step 1..H is measured on forecasts made from the validation span.
 
+--features LIST adds inputs computed from the file's columns and dates (the
+high-low range, the opening gap, volume, the calendar, any numeric column),
+each scaled on the training span only; the target stays the price's. The
+model file keeps the list and the scaling, and predict recomputes the
+inputs from the file it is given (see the README's Features section).
+
 It then scores one-step predictions of the test span in price units next to
 the naive forecast (tomorrow = today).
 
@@ -141,7 +147,7 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		// it. Asked now, as saving replaces the file.
 		out = ios.Err
 	}
-	s, err := o.series(ctx, ios)
+	s, tab, err := o.data(ctx, ios)
 	if err != nil {
 		return err
 	}
@@ -162,13 +168,21 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 		if cfg.Horizon > 1 {
 			fmt.Fprintf(ios.Err, "horizon %d steps, %s\n", cfg.Horizon, cfg.Strategy)
 		}
+		if cfg.Features != "" {
+			fmt.Fprintf(ios.Err, "features %s\n", cfg.Features)
+		}
 	}
 	start := time.Now()
 	progress, done := func(forecast.EpochStats) {}, func() {}
 	if !o.Quiet {
 		progress, done = newProgress(ios, cfg.Epochs)
 	}
-	fit, err := forecast.Train(ctx, s.Values, cfg, progress)
+	var fit *forecast.Fit
+	if tab != nil {
+		fit, err = forecast.TrainTable(ctx, tab, cfg, progress)
+	} else {
+		fit, err = forecast.Train(ctx, s.Values, cfg, progress)
+	}
 	done()
 	if fit == nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
@@ -211,6 +225,29 @@ func runTrain(ctx context.Context, o *trainOptions, ios *streams) error {
 // maxSyntheticLength bounds --length: ten million prices already take
 // minutes an epoch, and a mistyped length should not exhaust memory.
 const maxSyntheticLength = 10_000_000
+
+// data loads the data file, or makes the synthetic series, and with
+// --features returns it as a table as well, with every numeric column of
+// the file (none for a synthetic series); the table is nil without.
+func (o *trainOptions) data(ctx context.Context, ios *streams) (*series.Series, *series.Table, error) {
+	if o.Features == "" {
+		s, err := o.series(ctx, ios)
+		return s, nil, err
+	}
+	if o.Data != "" {
+		tab, err := o.loadTable(ctx, o.Data, ios, o.Quiet)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &tab.Series, tab, nil
+	}
+	s, err := o.series(ctx, ios)
+	if err != nil {
+		return nil, nil, err
+	}
+	tab := &series.Table{Series: *s}
+	return &tab.Series, tab, nil
+}
 
 // series loads the data file, or makes the synthetic series.
 func (o *trainOptions) series(ctx context.Context, ios *streams) (*series.Series, error) {

@@ -121,11 +121,7 @@ func fill(name string, tab *series.Table, out []float64, f int) error {
 		}
 	case "dow", "month":
 		for i, d := range tab.Dates {
-			x := float64(d.Weekday()) / 7
-			if name == "month" {
-				x = float64(d.Month()-1) / 12
-			}
-			out[i*f], out[i*f+1] = math.Sincos(2 * math.Pi * x)
+			out[i*f], out[i*f+1] = calendar(name, d)
 		}
 	default:
 		c := tab.Lookup(name)
@@ -134,6 +130,16 @@ func fill(name string, tab *series.Table, out []float64, f int) error {
 		}
 	}
 	return nil
+}
+
+// calendar returns the sine and cosine of the position of date d in the
+// week (name "dow") or the year ("month").
+func calendar(name string, d time.Time) (sin, cos float64) {
+	x := float64(d.Weekday()) / 7
+	if name == "month" {
+		x = float64(d.Month()-1) / 12
+	}
+	return math.Sincos(2 * math.Pi * x)
 }
 
 // logRatios writes log(num(i)/den(i)) into out[i*f] for every row i from

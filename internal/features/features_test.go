@@ -441,3 +441,31 @@ func TestComputeAllocs(t *testing.T) {
 	}
 	t.Logf("%v allocations per Compute", small)
 }
+
+// TestScalingNext: a day past the file takes its return from the forecast
+// and the price before it, its calendar from its date, and holds every
+// other input; a return of a price <= 0 is 0, the scaled mean.
+func TestScalingNext(t *testing.T) {
+	sc := Scaling{
+		Features: "return,range,dow",
+		Names:    []string{"return", "range", "dow_sin", "dow_cos"},
+		Mean:     []float64{0.01, 1, 0.5, -0.5},
+		Std:      []float64{2, 3, 4, 5},
+	}
+	last := []float64{7, 8, 9, 10}
+	date := time.Date(2024, 3, 7, 0, 0, 0, 0, time.UTC) // a Thursday
+	sin, cos := math.Sincos(2 * math.Pi * 4 / 7)
+	got := sc.Next(last, 100, 110, date)
+	want := []float64{(math.Log(1.1) - 0.01) / 2, 8, (sin - 0.5) / 4, (cos + 0.5) / 5}
+	for j := range want {
+		if math.Abs(got[j]-want[j]) > 1e-12 {
+			t.Errorf("input %s = %v, want %v", sc.Names[j], got[j], want[j])
+		}
+	}
+	if !slices.Equal(last, []float64{7, 8, 9, 10}) {
+		t.Errorf("Next changed the row before: %v", last)
+	}
+	if got := sc.Next(last, 100, -1, time.Time{}); got[0] != 0 || got[2] != 9 || got[3] != 10 {
+		t.Errorf("a negative forecast, no date: %v, want return 0 and the calendar held", got)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/lstmfc/lstmfc/internal/series"
 )
@@ -94,4 +96,36 @@ func (s Scaling) Transform(tab *series.Table) (*Matrix, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// Next returns the scaled inputs of a day past the end of a file, for a
+// forecast that runs on its own forecasts: the return input from the
+// forecast price p over the price before it, prev; dow and month from the
+// day's date when it is known (not the zero time); every other input, a
+// column the model does not forecast, held at its scaled value on the day
+// before, last. A return that cannot be taken (a price <= 0) is 0, the
+// scaled mean, as an undefined value is in Apply.
+func (s Scaling) Next(last []float64, prev, p float64, date time.Time) []float64 {
+	row := slices.Clone(last)
+	for j, name := range s.Names {
+		var v float64
+		switch base, part, _ := strings.Cut(name, "_"); {
+		case name == "return":
+			v = math.Log(p / prev)
+			if !(prev > 0 && p > 0) || math.IsInf(v, 0) {
+				row[j] = 0
+				continue
+			}
+		case (base == "dow" || base == "month") && !date.IsZero():
+			sin, cos := calendar(base, date)
+			v = sin
+			if part == "cos" {
+				v = cos
+			}
+		default:
+			continue
+		}
+		row[j] = (v - s.Mean[j]) / s.Std[j]
+	}
+	return row
 }

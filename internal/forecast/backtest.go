@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/lstmfc/lstmfc/internal/features"
+	"github.com/lstmfc/lstmfc/internal/series"
 )
 
 // Fold is one walk-forward step: a model fitted on prices[:Start] only and
@@ -54,7 +57,7 @@ func (w Walk) Validate() error {
 // scaler or model sees a value of the span it is scored on. fold, when not
 // nil, is called after each.
 func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, fold func(Fold)) (*Backtest, error) {
-	return walkForward(ctx, prices, cfg, walk, 1, fold)
+	return walkForward(ctx, prices, nil, cfg, walk, 1, fold)
 }
 
 // WalkForwardSteps is WalkForward that also forecasts horizon steps ahead
@@ -62,18 +65,35 @@ func WalkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, f
 // the fold's model and intervals, and scores every step 1..horizon in
 // Backtest.Steps. Each fold's model is fitted for the horizon under
 // cfg.Strategy (cfg.Horizon is set to it): a direct model with one output
-// per step, or a recursive one whose intervals are measured at every step. An origin's forecast is scored
-// wherever its target is in prices, also past its fold's span: the fold's
-// model saw none of those values either. With horizon 1 it is WalkForward.
+// per step, or a recursive one whose intervals are measured at every step.
+// An origin's forecast is scored wherever its target is in prices, also
+// past its fold's span: the fold's model saw none of those values either.
+// With horizon 1 it is WalkForward.
 func WalkForwardSteps(ctx context.Context, prices []float64, cfg Config, walk Walk, horizon int, fold func(Fold)) (*Backtest, error) {
+	return WalkForwardTable(ctx, &series.Table{Series: series.Series{Values: prices}}, cfg, walk, horizon, fold)
+}
+
+// WalkForwardTable is WalkForwardSteps on the target column of tab with,
+// when cfg names Features, the inputs computed from tab's columns and
+// dates; each fold scales them on its own training span.
+func WalkForwardTable(ctx context.Context, tab *series.Table, cfg Config, walk Walk, horizon int, fold func(Fold)) (*Backtest, error) {
 	if horizon < 1 || horizon > MaxBacktestHorizon {
 		return nil, fmt.Errorf("a backtest's horizon must be between 1 and %d steps, got %d", MaxBacktestHorizon, horizon)
 	}
-	return walkForward(ctx, prices, cfg, walk, horizon, fold)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	raw, err := cfg.rawInputs(tab)
+	if err != nil {
+		return nil, err
+	}
+	return walkForward(ctx, tab.Values, raw, cfg, walk, horizon, fold)
 }
 
-// walkForward is WalkForwardSteps without the check of horizon.
-func walkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, horizon int, fold func(Fold)) (*Backtest, error) {
+// walkForward is WalkForwardTable on prices with the unscaled inputs raw,
+// one row per price, or nil for the encoded price alone, without the check
+// of horizon.
+func walkForward(ctx context.Context, prices []float64, raw *features.Matrix, cfg Config, walk Walk, horizon int, fold func(Fold)) (*Backtest, error) {
 	if err := walk.Validate(); err != nil {
 		return nil, err
 	}
@@ -99,7 +119,7 @@ func walkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, h
 	for k := range folds {
 		start := first + k*(n-first)/folds
 		end := first + (k+1)*(n-first)/folds
-		fit, err := Train(ctx, prices[:start], cfg, nil)
+		fit, err := train(ctx, prices[:start], raw, cfg, nil)
 		if err != nil {
 			return nil, fmt.Errorf("fold %d (training on values 1-%d): %w", k+1, start, err)
 		}
@@ -108,7 +128,15 @@ func walkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, h
 		}
 		// The inputs of the span's predictions are past values only; the
 		// span itself is passed so each prediction has its own window.
-		p, err := fit.oneStep(ctx, prices[:end], start, end)
+		m := fit.Model
+		if raw != nil {
+			// Rows up to end with the fold's own scaling; each row is
+			// known at its close, and a prediction reads rows before it.
+			if m, err = m.bind(raw, end); err != nil {
+				return nil, err
+			}
+		}
+		p, err := m.oneStep(ctx, prices[:end], start, end)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +148,7 @@ func walkForward(ctx context.Context, prices []float64, cfg Config, walk Walk, h
 			}
 		}
 		if horizon > 1 {
-			p, err := fit.originPaths(ctx, prices, vol, start, end, horizon, cfg.Levels)
+			p, err := m.originPaths(ctx, prices[:end], vol, start, end, horizon, cfg.Levels)
 			if err != nil {
 				return nil, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
 			}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
+	"github.com/lstmfc/lstmfc/internal/features"
 	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/window"
 )
@@ -115,6 +117,12 @@ type Config struct {
 	// 0 is 1, the next step only.
 	Horizon  int      `json:",omitempty"`
 	Strategy Strategy `json:",omitempty"` // Direct or Recursive; "" is Direct
+	// Features lists the network's inputs as features.Parse reads them,
+	// each a transform of a file's columns or dates, the target's own
+	// return first; "" is the encoded price alone, as before features.
+	// A forecast past the steps the model outputs feeds its return back
+	// and holds every other input, bar the calendar, at its last value.
+	Features string `json:",omitempty"`
 }
 
 // FieldError is a configuration value that breaks a rule. Field is the
@@ -176,6 +184,11 @@ func (c Config) Validate() error {
 	case c.Strategy != "" && !slices.Contains(Strategies(), string(c.Strategy)):
 		return fieldErrorf("Strategy", "must be direct or recursive, got %q", c.Strategy)
 	}
+	if c.Features != "" {
+		if _, err := features.Parse(c.Features); err != nil {
+			return fieldErrorf("Features", "%s", strings.TrimPrefix(err.Error(), "features: "))
+		}
+	}
 	for _, l := range c.Levels {
 		if !(l > 0 && l < 1) {
 			return fieldErrorf("Levels", "each level must be between 0 and 1, got %g", l)
@@ -209,6 +222,10 @@ func (c Config) Resolve(prices []float64) (Config, window.Split, []string, error
 	c.Horizon = max(c.Horizon, 1)
 	if c.Strategy == "" {
 		c.Strategy = Direct
+	}
+	if c.Features != "" {
+		set, _ := features.Parse(c.Features) // Validate parsed it
+		c.Features = set.String()            // recorded as the model file reads it back
 	}
 	if err := c.checkHorizon(split); err != nil {
 		return c, split, nil, err

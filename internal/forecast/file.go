@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lstmfc/lstmfc/internal/atomicfile"
+	"github.com/lstmfc/lstmfc/internal/features"
 	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/scale"
 	"github.com/lstmfc/lstmfc/internal/series"
@@ -49,6 +50,11 @@ const (
 	keyTrainEnd = "train_end" // index of the first validation value
 	keyValEnd   = "val_end"   // index of the first test value
 
+	// feature_scaling is the JSON of the features.Scaling of a model with
+	// features (its list, inputs, and each input's training mean and
+	// standard deviation); absent: the one input is the encoded price.
+	keyFeatureScaling = "feature_scaling"
+
 	keyScaler     = "scaler"     // minmax or standard: how a price target was scaled
 	keyBestEpoch  = "best_epoch" // 0: the weights are the initial ones
 	keyUnfinished = "unfinished" // why the run stopped early, when it did
@@ -57,8 +63,8 @@ const (
 	keySource   = "source"
 	keyColumn   = "column"
 	keyUnits    = "units"
-	keyFeatures = "features"
-	keyConfig   = "config" // the resolved Config as JSON
+	keyFeatures = "features" // the number of inputs per step
+	keyConfig   = "config"   // the resolved Config as JSON
 )
 
 // writtenTogether are the keys every model file lstmfc writes holds. A
@@ -151,11 +157,18 @@ func (f *Fit) meta(s *series.Series) (map[string]string, error) {
 		keyColumn:      s.Column,
 		keyUnits:       strings.Join(units, ","),
 		keyScaler:      string(f.Config.scaler()),
-		keyFeatures:    "1",
+		keyFeatures:    strconv.Itoa(f.Net.Inputs()),
 		keyConfig:      string(config),
 		keyBestEpoch:   strconv.Itoa(f.Result.BestEpoch),
 		keyHorizon:     strconv.Itoa(f.Net.Outputs()),
 		keyStrategy:    string(cmp.Or(f.Strategy, Direct)),
+	}
+	if f.Features != nil {
+		b, err := json.Marshal(f.Features)
+		if err != nil {
+			return nil, err
+		}
+		meta[keyFeatureScaling] = string(b)
 	}
 	if len(f.Intervals) > 0 {
 		parts := make([]string, len(f.Intervals))
@@ -216,8 +229,9 @@ func decode(b []byte, path string) (*Saved, error) {
 // its meaning as well as its form: a damaged file is refused, not used.
 // Errors are one line naming the key.
 func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, error) {
-	if net.Inputs() != 1 {
-		return nil, fmt.Errorf("model takes %d input features; lstmfc feeds it one (the price)", net.Inputs())
+	sc, err := decodeFeatures(meta, net.Inputs())
+	if err != nil {
+		return nil, err
 	}
 	if net.Outputs() > MaxHorizonOutputs {
 		return nil, fmt.Errorf("model has %d outputs, one per step ahead; lstmfc reads at most %d", net.Outputs(), MaxHorizonOutputs)
@@ -241,7 +255,7 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if lookback > MaxLookback {
 		return nil, fmt.Errorf("metadata %q is %d, above the limit of %d", keyLookback, lookback, MaxLookback)
 	}
-	m := &Model{Net: net, Lookback: lookback, Strategy: strategy}
+	m := &Model{Net: net, Lookback: lookback, Strategy: strategy, Features: sc}
 	if m.Enc, err = decodeEncoding(meta); err != nil {
 		return nil, err
 	}
@@ -370,6 +384,40 @@ func decodeEncoding(meta map[string]string) (window.Encoding, error) {
 	return enc, nil
 }
 
+// decodeFeatures reads the scaling of a model with features, nil for a
+// model of one input, the encoded price. It must name the inputs the
+// feature list gives, inputs of them, with finite means and positive
+// standard deviations.
+func decodeFeatures(meta map[string]string, inputs int) (*features.Scaling, error) {
+	s, ok := meta[keyFeatureScaling]
+	if !ok {
+		if inputs != 1 {
+			return nil, fmt.Errorf("model takes %d inputs per step, but the metadata has no %q saying what they are", inputs, keyFeatureScaling)
+		}
+		return nil, nil
+	}
+	var sc features.Scaling
+	if err := json.Unmarshal([]byte(s), &sc); err != nil {
+		return nil, fmt.Errorf("metadata %q is not a feature scaling: %v", keyFeatureScaling, err)
+	}
+	set, err := features.Parse(sc.Features)
+	if err != nil {
+		return nil, fmt.Errorf("metadata %q: %v", keyFeatureScaling, err)
+	}
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	switch {
+	case set.String() != sc.Features || !slices.Equal(set.Inputs(), sc.Names):
+		return nil, fmt.Errorf("metadata %q: inputs %q are not those of features %q", keyFeatureScaling, sc.Names, sc.Features)
+	case len(sc.Names) != inputs:
+		return nil, fmt.Errorf("metadata %q names %d inputs, but the model takes %d per step", keyFeatureScaling, len(sc.Names), inputs)
+	case len(sc.Mean) != inputs || len(sc.Std) != inputs:
+		return nil, fmt.Errorf("metadata %q needs a mean and a standard deviation for each of its %d inputs", keyFeatureScaling, inputs)
+	case slices.ContainsFunc(sc.Mean, bad) || slices.ContainsFunc(sc.Std, func(v float64) bool { return bad(v) || v <= 0 }):
+		return nil, fmt.Errorf("metadata %q: each mean must be finite and each standard deviation finite and positive", keyFeatureScaling)
+	}
+	return &sc, nil
+}
+
 // decodeIntervals reads the interval radii, none when the file has none.
 func decodeIntervals(meta map[string]string) ([]Interval, error) {
 	s, ok := meta[keyIntervals]
@@ -400,8 +448,10 @@ func decodeIntervals(meta map[string]string) ([]Interval, error) {
 			switch {
 			case err != nil:
 				return nil, fmt.Errorf("metadata %q has a malformed entry %q (want level:radius, or level:radius1:radius2:… for several steps)", keyIntervals, part)
-			case !(r > 0) || math.IsInf(r, 0):
-				return nil, fmt.Errorf("metadata %q entry %q: the radius must be finite and positive", keyIntervals, part)
+			case !(r >= 0) || math.IsInf(r, 0):
+				// 0 is a radius: a step whose validation residuals were
+				// mostly zero, as a price that seldom moves gives.
+				return nil, fmt.Errorf("metadata %q entry %q: the radius must be finite and not negative", keyIntervals, part)
 			}
 			radii[k] = r
 		}

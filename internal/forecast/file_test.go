@@ -143,12 +143,14 @@ func TestDecodeMetaBoundaries(t *testing.T) {
 		{map[string]string{"target": "price", "target_scale": "x"}, `"target_scale" is "x"`},
 		{map[string]string{"intervals": ""}, ""},
 		{map[string]string{"intervals": "0.001:1e-300,0.999:1e300", "interval_kind": "volatility20"}, ""},
-		{map[string]string{"intervals": "0.8:0", "interval_kind": "volatility20"}, `the radius must be finite and positive`},
+		// A radius of 0, which a fit saves when most validation residuals
+		// are 0, reads back.
+		{map[string]string{"intervals": "0.8:0", "interval_kind": "volatility20"}, ""},
 		{map[string]string{"intervals": "0:1", "interval_kind": "volatility20"}, `entry "0:1": the level must be between 0 and 1`},
 		{map[string]string{"intervals": "1:1", "interval_kind": "volatility20"}, `entry "1:1": the level must be between 0 and 1`},
-		{map[string]string{"intervals": "0.8:-1", "interval_kind": "volatility20"}, `entry "0.8:-1": the radius must be finite and positive`},
-		{map[string]string{"intervals": "0.8:Inf", "interval_kind": "volatility20"}, `entry "0.8:Inf": the radius must be finite and positive`},
-		{map[string]string{"intervals": "0.8:NaN", "interval_kind": "volatility20"}, `entry "0.8:NaN": the radius must be finite and positive`},
+		{map[string]string{"intervals": "0.8:-1", "interval_kind": "volatility20"}, `entry "0.8:-1": the radius must be finite and not negative`},
+		{map[string]string{"intervals": "0.8:Inf", "interval_kind": "volatility20"}, `entry "0.8:Inf": the radius must be finite and not negative`},
+		{map[string]string{"intervals": "0.8:NaN", "interval_kind": "volatility20"}, `entry "0.8:NaN": the radius must be finite and not negative`},
 		{map[string]string{"intervals": "x:1", "interval_kind": "volatility20"}, `malformed entry "x:1"`},
 		{map[string]string{"intervals": "0.8:1", "interval_kind": "volatility10"}, `"interval_kind" is "volatility10"; this lstmfc knows "volatility20"`},
 		{map[string]string{"series": "[1,2,3]", "train_end": "1", "val_end": "1"}, "do not split"},
@@ -174,7 +176,7 @@ func TestDecodeMetaBoundaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := decodeMeta(two, base, "m.bin"); err == nil || !strings.Contains(err.Error(), "model takes 2 input features") {
+	if _, err := decodeMeta(two, base, "m.bin"); err == nil || !strings.Contains(err.Error(), "model takes 2 inputs per step, but the metadata has no \"feature_scaling\"") {
 		t.Errorf("a two-feature network: error %v", err)
 	}
 	three, err := lstm.NewCell(lstm.GRU, 1, []int{2}, 3)

@@ -12,8 +12,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/lstmfc/lstmfc/internal/features"
 	"github.com/lstmfc/lstmfc/internal/lstm"
 	"github.com/lstmfc/lstmfc/internal/metrics"
+	"github.com/lstmfc/lstmfc/internal/series"
 	"github.com/lstmfc/lstmfc/internal/window"
 )
 
@@ -30,6 +32,73 @@ type Model struct {
 	// Intervals holds one split-conformal interval per level, empty when the
 	// model was fitted without a validation span.
 	Intervals []Interval
+	// Features, when not nil, says how the network's inputs are computed
+	// from a file's columns and dates and scaled (Config.Features): each
+	// step of a window is a row of Features.Names inputs instead of the
+	// encoded price alone, which stays the target. Such a model predicts
+	// only a series whose inputs it holds: see On.
+	Features *features.Scaling
+	inputs   *features.Matrix // scaled inputs of the series On bound; nil: none
+}
+
+// On returns m bound to the series of tab for Table, Forecast and OneStep:
+// for a model with features, a copy holding the inputs computed from tab's
+// columns and scaled as in training, which those methods then take with
+// tab's prices; m itself for a model without features. A file that lacks a
+// column the model needs is refused in one line naming the file.
+func (m *Model) On(tab *series.Table) (*Model, error) {
+	if m.Features == nil {
+		return m, nil
+	}
+	in, err := m.Features.Transform(tab)
+	if err != nil {
+		return nil, err
+	}
+	b := *m
+	b.inputs = in
+	return &b, nil
+}
+
+// bind returns a copy of m, a model with features, holding the first n rows
+// of the unscaled inputs raw scaled by m.Features.
+func (m *Model) bind(raw *features.Matrix, n int) (*Model, error) {
+	f := raw.Width()
+	in := &features.Matrix{Features: raw.Features, Names: raw.Names, Rows: n, Data: slices.Clone(raw.Data[:n*f])}
+	if raw.Dates != nil {
+		in.Dates = raw.Dates[:n]
+	}
+	if err := m.Features.Apply(in); err != nil {
+		return nil, err
+	}
+	b := *m
+	b.inputs = in
+	return &b, nil
+}
+
+// checkInputs refuses prices that a model with features holds no inputs
+// for: it must have been bound by On to a series of the same length.
+func (m *Model) checkInputs(prices []float64) error {
+	switch {
+	case m.Features == nil:
+		return nil
+	case m.inputs == nil:
+		return fmt.Errorf("the model takes features (%s) computed from a price file's columns; bind it to the file first", m.Features.Features)
+	case m.inputs.Rows != len(prices):
+		return fmt.Errorf("the model holds the features of %d values, not of the %d prices given", m.inputs.Rows, len(prices))
+	}
+	return nil
+}
+
+// samples returns the windows of prices for the targets [lo, hi), with the
+// bound inputs of rows [0, len(prices)) as their inputs for a model with
+// features.
+func (m *Model) samples(prices []float64, lo, hi int) *window.Windows {
+	w := m.Enc.Windows(m.Enc.Encode(prices), m.Lookback, lo, hi)
+	if m.inputs == nil {
+		return w
+	}
+	f := m.inputs.Width()
+	return w.Inputs(m.inputs.Data[:len(prices)*f], f)
 }
 
 // Horizon returns how many steps one forward pass forecasts: the network's
@@ -130,7 +199,8 @@ func (c Config) scaler() window.Scaler {
 }
 
 // Train fits a model to prices under cfg, resolved for them as Resolve
-// does. The split is chronological; the encoding (scaler) is fitted on the
+// does; a cfg with Features needs a file's columns, and TrainTable. The
+// split is chronological; the encoding (scaler) is fitted on the
 // training values only and the model sees only training windows;
 // validation windows pick the best epoch and measure the interval radii.
 // Test values play no part: they need only be encodable when the fit is
@@ -138,9 +208,43 @@ func (c Config) scaler() window.Scaler {
 // (ctx cancelled) or divergence the returned Fit holds the best weights so
 // far alongside the error, so the caller can still save it.
 func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm.EpochStats)) (*Fit, error) {
+	return train(ctx, prices, nil, cfg, progress)
+}
+
+// TrainTable is Train on the target column of tab with, when cfg names
+// Features, the inputs computed from tab's columns and dates, each scaled
+// with statistics of the training span only. The returned Fit is bound to
+// tab (see Model.On).
+func TrainTable(ctx context.Context, tab *series.Table, cfg Config, progress func(lstm.EpochStats)) (*Fit, error) {
+	raw, err := cfg.rawInputs(tab)
+	if err != nil {
+		return nil, err
+	}
+	return train(ctx, tab.Values, raw, cfg, progress)
+}
+
+// rawInputs returns the unscaled inputs cfg.Features names, computed from
+// tab, or nil when cfg names none.
+func (c Config) rawInputs(tab *series.Table) (*features.Matrix, error) {
+	if c.Features == "" {
+		return nil, nil
+	}
+	set, err := features.Parse(c.Features)
+	if err != nil {
+		return nil, err
+	}
+	return set.Compute(tab)
+}
+
+// train is Train with the unscaled inputs raw, rows of at least the
+// prices' length, or nil for the encoded price alone.
+func train(ctx context.Context, prices []float64, raw *features.Matrix, cfg Config, progress func(lstm.EpochStats)) (*Fit, error) {
 	cfg, split, notes, err := cfg.Resolve(prices)
 	if err != nil {
 		return nil, err
+	}
+	if (cfg.Features != "") != (raw != nil) {
+		return nil, fieldErrorf("Features", "%q needs the columns of a price file (TrainTable)", cfg.Features)
 	}
 	if err := checkPriceRange(prices); err != nil {
 		return nil, err
@@ -160,17 +264,34 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	if cfg.Strategy == Direct {
 		outputs = cfg.Horizon
 	}
+	model := &Model{Enc: enc, Lookback: cfg.Lookback, Strategy: cfg.Strategy}
+	samples := func(lo, hi int) *window.Ahead { return enc.Ahead(z, cfg.Lookback, outputs, lo, hi) }
+	inputs := 1
+	if raw != nil {
+		// Each input is scaled on the training rows only.
+		sc, err := features.FitScaling(raw, 0, split.TrainEnd)
+		if err != nil {
+			return nil, err
+		}
+		model.Features = &sc
+		if model, err = model.bind(raw, len(prices)); err != nil {
+			return nil, err
+		}
+		inputs = len(sc.Names)
+		in := model.inputs.Data[:split.ValEnd*inputs]
+		samples = func(lo, hi int) *window.Ahead { return enc.Ahead(z, cfg.Lookback, outputs, lo, hi).Inputs(in, inputs) }
+	}
 	lo, hi := split.Train()
-	train := enc.Ahead(z, cfg.Lookback, outputs, lo, hi-outputs+1)
+	train := samples(lo, hi-outputs+1)
 	var val lstm.Dataset
 	if lo, hi := split.Validation(); hi > lo {
-		val = enc.Ahead(z, cfg.Lookback, outputs, lo, hi-outputs+1)
+		val = samples(lo, hi-outputs+1)
 	}
 	cell, err := lstm.ParseCell(cfg.Cell) // Resolve named one
 	if err != nil {
 		return nil, err
 	}
-	net, err := lstm.NewCell(cell, 1, cfg.Units, outputs)
+	net, err := lstm.NewCell(cell, inputs, cfg.Units, outputs)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +312,8 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 		Patience:  cfg.Patience,
 		Seed:      cfg.Seed,
 	}, progress)
-	f := &Fit{Model: &Model{Net: net, Enc: enc, Lookback: cfg.Lookback, Strategy: cfg.Strategy}, Config: cfg, Split: split, Result: res, Notes: notes}
+	model.Net = net
+	f := &Fit{Model: model, Config: cfg, Split: split, Result: res, Notes: notes}
 	if err != nil {
 		return f, err
 	}
@@ -257,7 +379,7 @@ func (m *Model) direct(ctx context.Context, prices []float64, lo, hi, steps int)
 	if hi <= lo {
 		return paths, nil
 	}
-	w := m.Enc.Windows(m.Enc.Encode(prices[:hi]), m.Lookback, lo, hi)
+	w := m.samples(prices[:hi], lo, hi)
 	O := m.Net.Outputs()
 	y := make([]float64, w.Len()*O)
 	if err := m.Net.PredictAll(ctx, lstm.OneTarget(w), m.Lookback, y); err != nil {
@@ -327,6 +449,9 @@ func conformal(prices []float64, paths [][]float64, vol []float64, lo int, level
 // not grow with len(prices) x Lookback. It stops with ctx's error when ctx
 // is cancelled.
 func (m *Model) OneStep(ctx context.Context, prices []float64) ([]float64, error) {
+	if err := m.checkInputs(prices); err != nil {
+		return nil, err
+	}
 	return m.oneStep(ctx, prices, m.Lookback, len(prices))
 }
 
@@ -360,6 +485,9 @@ func (m *Model) Forecast(ctx context.Context, prices []float64, horizon int) ([]
 	if len(prices) < m.Lookback+1 {
 		return nil, fmt.Errorf("need at least %d values to forecast with lookback %d, got %d", m.Lookback+1, m.Lookback, len(prices))
 	}
+	if err := m.checkInputs(prices); err != nil {
+		return nil, err
+	}
 	return m.forecast(ctx, m.Net.NewPredictor(m.Lookback), prices, horizon)
 }
 
@@ -372,25 +500,76 @@ func (m *Model) forecast(ctx context.Context, p *lstm.Predictor, prices []float6
 	copy(ext, prices[len(prices)-m.Lookback-1:])
 	out := make([]float64, 0, horizon)
 	x := make([]float64, m.Lookback)
+	var in *inputRows
+	if m.inputs != nil {
+		in = m.inputRows(len(prices), horizon)
+	}
 	block := m.Horizon()
 	for len(out) < horizon {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		n := len(ext)
-		tail := append(ext, math.NaN())[n-m.Lookback-1:] // the value to predict is never read as input
-		t := len(tail) - 1
-		m.Enc.Windows(m.Enc.Encode(tail), m.Lookback, t, t+1).Sample(0, x)
+		if in == nil {
+			tail := append(ext, math.NaN())[n-m.Lookback-1:] // the value to predict is never read as input
+			t := len(tail) - 1
+			m.Enc.Windows(m.Enc.Encode(tail), m.Lookback, t, t+1).Sample(0, x)
+		} else {
+			x = in.window(m.Lookback)
+		}
 		y := p.Outputs(x)
 		last := ext[n-1]
 		// Every output is a cumulative step from the last known price.
 		for k := 0; k < block && len(out) < horizon; k++ {
 			v := m.Enc.Next(last, y[k])
+			if in != nil {
+				in.add(len(out), ext[len(ext)-1], v)
+			}
 			out = append(out, v)
 			ext = append(ext, v)
 		}
 	}
 	return out, nil
+}
+
+// inputRows are the inputs of a forecast's window, in a model with
+// features, followed by the inputs of each step forecast past it.
+type inputRows struct {
+	sc    *features.Scaling
+	data  []float64 // row-major, the window's rows then one per step added
+	f     int
+	dates []time.Time // the date of each forecast step; nil when undated
+}
+
+// inputRows returns the rows of a forecast of horizon steps from the first
+// n rows of m's bound inputs: the last Lookback of them, then those add
+// appends. A step's date is the bound series' own when the series goes on
+// past n, as the dates of coming trading days are known ahead, else the
+// next of the series' calendar; no other value of a row from n on is read.
+func (m *Model) inputRows(n, horizon int) *inputRows {
+	f := m.inputs.Width()
+	in := &inputRows{sc: m.Features, data: slices.Clone(m.inputs.Data[(n-m.Lookback)*f : n*f]), f: f}
+	if d := m.inputs.Dates; d != nil {
+		in.dates = d[n:min(len(d), n+horizon)]
+		if more := n + horizon - len(d); more > 0 {
+			c, _ := CalendarOf(d)
+			in.dates = append(slices.Clip(in.dates), c.Next(d[len(d)-1], more)...)
+		}
+	}
+	return in
+}
+
+// window returns the last lookback rows.
+func (in *inputRows) window(lookback int) []float64 { return in.data[len(in.data)-lookback*in.f:] }
+
+// add appends the inputs of step k, 0 for the first past the window, whose
+// forecast price is p after the price prev (see features.Scaling.Next).
+func (in *inputRows) add(k int, prev, p float64) {
+	var date time.Time
+	if in.dates != nil {
+		date = in.dates[k]
+	}
+	in.data = append(in.data, in.sc.Next(in.window(1), prev, p, date)...)
 }
 
 // Band returns the interval around prediction pred, h steps past the last

@@ -256,7 +256,7 @@ func TestSaveLoadHorizon(t *testing.T) {
 		{"0.8:1:2:3", ""},
 		{"0.8:1:x", "malformed entry"},
 		{"0.8", "malformed entry"},
-		{"0.8:1:0", "the radius must be finite and positive"},
+		{"0.8:1:-1", "the radius must be finite and not negative"},
 		{"0.8:" + strings.Repeat("1:", MaxHorizonOutputs) + "1", "radii of 251 steps"},
 	} {
 		ivs, err := decodeIntervals(map[string]string{"intervals": tc.intervals, "interval_kind": intervalKind})

@@ -50,7 +50,7 @@ func TestMetadataMeaning(t *testing.T) {
 		{"dates", `["2020-01-02","2020-01-01"` + strings.Repeat(`,"2021-01-01"`, n-2) + `]`, `"dates"`},
 		{"dates", `["2020-01-01","2020-01-01"` + strings.Repeat(`,"2021-01-01"`, n-2) + `]`, `"dates"`},
 		{"intervals", "0.8:+Inf,0.95:2", `"intervals"`},
-		{"intervals", "0.8:0,0.95:2", `"intervals"`},
+		{"intervals", "0.8:-1,0.95:2", `"intervals"`},
 		{"intervals", "0.8:-1,0.95:2", `"intervals"`},
 		{"intervals", "0.8:NaN", `"intervals"`},
 		{"intervals", "0.8:1,0.8:2", `"intervals"`},

@@ -17,6 +17,17 @@ type multiDataset interface {
 
 var _ multiDataset = (*Ahead)(nil)
 
+// fitAhead fits target's encoding on the first 5 prices and returns it with
+// the samples of every window of prices whose targets lie in the series.
+func fitAhead(t *testing.T, target Target, prices []float64, lookback, horizon int) (Encoding, *Ahead) {
+	t.Helper()
+	e, err := Fit(target, prices[:5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, e.Ahead(e.Encode(prices), lookback, horizon, lookback, len(prices)-horizon+1)
+}
+
 // TestAheadByHand: every output k of every target turns back, through Next
 // from the last input price, into the price k steps after the window, so
 // the targets are cumulative from the last known price.
@@ -24,12 +35,8 @@ func TestAheadByHand(t *testing.T) {
 	prices := []float64{10, 12, 11, 13, 16, 15, 14, 18}
 	const lookback, horizon = 3, 3
 	for _, target := range targets {
-		e, err := Fit(target, prices[:5])
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, a := fitAhead(t, target, prices, lookback, horizon)
 		z := e.Encode(prices)
-		a := e.Ahead(z, lookback, horizon, lookback, len(prices)-horizon+1)
 		if a.Len() != len(prices)-horizon+1-lookback {
 			t.Fatalf("%s: %d samples, want %d", target, a.Len(), len(prices)-horizon+1-lookback)
 		}
@@ -89,4 +96,40 @@ func TestAheadRefusesTargetsPastTheEnd(t *testing.T) {
 			t.Errorf("horizon %d: %d samples, want %d", tc.horizon, a.Len(), tc.want)
 		}
 	}
+}
+
+// TestInputs: samples made by Inputs read rows t−lookback..t−1 of the
+// inputs, oldest first, unchanged (Delta takes only its target relative to
+// the last price), and keep the targets of the samples they came from.
+func TestInputs(t *testing.T) {
+	prices := []float64{10, 12, 11, 13, 16, 15, 14, 18}
+	const lookback, horizon, f = 3, 2, 2
+	in := make([]float64, len(prices)*f)
+	for i := range in {
+		in[i] = float64(100*(i/f) + i%f) // row r, input j: 100r + j
+	}
+	for _, target := range targets {
+		_, a := fitAhead(t, target, prices, lookback, horizon)
+		b := a.Inputs(in, f)
+		x, y := make([]float64, lookback), make([]float64, horizon)
+		xb, yb := make([]float64, lookback*f), make([]float64, horizon)
+		for i := range a.Len() {
+			a.Sample(i, x, y)
+			b.Sample(i, xb, yb)
+			tt := a.Target(i)
+			var want []float64
+			for r := tt - lookback; r < tt; r++ {
+				want = append(want, float64(100*r), float64(100*r+1))
+			}
+			if !slices.Equal(xb, want) || !slices.Equal(yb, y) {
+				t.Errorf("%s sample %d: %v, %v; want inputs %v and targets %v", target, i, xb, yb, want, y)
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("inputs of the wrong length: no panic")
+		}
+	}()
+	Encoding{Target: Price}.Windows(prices, lookback, lookback, len(prices)).Inputs(in[:len(in)-1], f)
 }

@@ -7,7 +7,11 @@ import "fmt"
 // (see Target). Samples are read from the series on demand, so no window is
 // copied until Sample writes it into the caller's buffer.
 type Windows struct {
-	z        []float64
+	z []float64
+	// in, when not nil, holds f inputs per value of z, row-major, and the
+	// input windows are its rows rather than z itself (see Inputs).
+	in       []float64
+	f        int
 	lookback int
 	lo, hi   int
 	relative bool // inputs and target are taken relative to the last input value (Delta)
@@ -23,15 +27,29 @@ func (w *Windows) Target(i int) int {
 }
 
 // Sample writes the input window of sample i into x, which must hold exactly
-// lookback values (one feature per time step, oldest first), and returns the
-// sample's target. It panics when i is out of range or x has the wrong
-// length.
+// lookback values (one feature per time step, oldest first), or lookback
+// rows of inputs for samples made by Ahead.Inputs, and returns the sample's
+// target. It panics when i is out of range or x has the wrong length.
 func (w *Windows) Sample(i int, x []float64) float64 {
 	w.checkIndex(i)
-	if len(x) != w.lookback {
-		panic(fmt.Sprintf("window: sample buffer holds %d values, want lookback %d", len(x), w.lookback))
+	f := max(w.f, 1)
+	if len(x) != w.lookback*f {
+		want := fmt.Sprintf("lookback %d", w.lookback)
+		if w.in != nil {
+			want += fmt.Sprintf(" × %d inputs", f)
+		}
+		panic(fmt.Sprintf("window: sample buffer holds %d values, want %s", len(x), want))
 	}
 	t := w.lo + i
+	if w.in != nil {
+		// Inputs are features scaled on their own; only the target is
+		// taken relative to the last price.
+		copy(x, w.in[(t-w.lookback)*f:t*f])
+		if w.relative {
+			return w.z[t] - w.z[t-1]
+		}
+		return w.z[t]
+	}
 	copy(x, w.z[t-w.lookback:t])
 	if !w.relative {
 		return w.z[t]
@@ -41,6 +59,21 @@ func (w *Windows) Sample(i int, x []float64) float64 {
 		x[k] -= last
 	}
 	return w.z[t] - last
+}
+
+// Inputs returns samples with w's targets whose input windows are rows of
+// in, f inputs for every value of the series, row-major, instead of the
+// series itself: the input of the sample whose target is value t is rows
+// t−lookback to t−1, oldest first, so row r must hold only what is known
+// at value r. Sample's x then holds lookback×f values. It panics when f < 1
+// or in does not hold f inputs for every value of the series.
+func (w *Windows) Inputs(in []float64, f int) *Windows {
+	if f < 1 || len(in) != len(w.z)*f {
+		panic(fmt.Sprintf("window: %d inputs are not %d rows of %d", len(in), len(w.z), f))
+	}
+	c := *w
+	c.in, c.f = in, f
+	return &c
 }
 
 // checkIndex panics when i is not a sample index of w.
@@ -84,6 +117,12 @@ func (e Encoding) Ahead(z []float64, lookback, horizon, lo, hi int) *Ahead {
 	return &Ahead{w: e.Windows(z, lookback, lo, hi), horizon: horizon, target: e.Target}
 }
 
+// Inputs returns samples with a's targets whose input windows are rows of
+// in, as Windows.Inputs.
+func (a *Ahead) Inputs(in []float64, f int) *Ahead {
+	return &Ahead{w: a.w.Inputs(in, f), horizon: a.horizon, target: a.target}
+}
+
 // Len returns the number of samples.
 func (a *Ahead) Len() int { return a.w.Len() }
 
@@ -92,7 +131,8 @@ func (a *Ahead) Len() int { return a.w.Len() }
 func (a *Ahead) Target(i int) int { return a.w.Target(i) }
 
 // Sample writes the input window of sample i into x, which must hold
-// exactly lookback values, and its Horizon targets into y, which must hold
+// exactly lookback values (lookback rows of inputs after Inputs), and its
+// Horizon targets into y, which must hold
 // exactly that many. It panics when i is out of range or a buffer has the
 // wrong length.
 func (a *Ahead) Sample(i int, x, y []float64) {
