@@ -601,6 +601,12 @@ func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
 // with an error naming the first such row. It stops with ctx's error when
 // ctx is cancelled.
 func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, split *window.Split, horizon int) (*Table, error) {
+	return m.table(ctx, prices, dates, split, horizon, m.Lookback)
+}
+
+// table is Table with one-step predictions (and their bands) from row
+// from (at least Lookback) on only; the rows before it are NaN.
+func (m *Model) table(ctx context.Context, prices []float64, dates []time.Time, split *window.Split, horizon, from int) (*Table, error) {
 	if err := m.Enc.Check(prices); err != nil {
 		return nil, err
 	}
@@ -609,7 +615,7 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 	if err != nil {
 		return nil, err
 	}
-	one, err := m.OneStep(ctx, prices)
+	one, err := m.oneStep(ctx, prices, from, n)
 	if err != nil {
 		return nil, err
 	}
@@ -618,7 +624,7 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 		Predicted: append(one, fc...),
 		Split:     make([]Span, n+horizon),
 	}
-	if err := checkFinite(t.Predicted, m.Lookback, n); err != nil {
+	if err := checkFinite(t.Predicted, from, n); err != nil {
 		return nil, err
 	}
 	for i := range n {
@@ -637,7 +643,7 @@ func (m *Model) Table(ctx context.Context, prices []float64, dates []time.Time, 
 	vol := volatilities(prices)
 	for _, iv := range m.Intervals {
 		b := TableBand{Level: iv.Level, Lo: nanSlice(n + horizon), Hi: nanSlice(n + horizon)}
-		for i := m.Lookback; i < n; i++ {
+		for i := from; i < n; i++ {
 			b.Lo[i], b.Hi[i] = iv.Band(vol[i], t.Predicted[i], 1)
 		}
 		for h := 1; h <= horizon; h++ {

@@ -229,7 +229,13 @@ type SpanReports struct {
 // values the encoding cannot take.
 func (f *Fit) Score(ctx context.Context, prices []float64) (SpanReports, error) {
 	var r SpanReports
-	tb, err := f.Table(ctx, prices, nil, &f.Split, 0)
+	// Only the spans reported are predicted: the training span is scored
+	// only when there is nothing held out.
+	from := f.Lookback
+	if lo, _ := f.Split.Validation(); lo < len(prices) {
+		from = lo
+	}
+	tb, err := f.table(ctx, prices, nil, &f.Split, 0, from)
 	if err != nil {
 		return r, err
 	}

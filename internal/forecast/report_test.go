@@ -271,3 +271,30 @@ func TestReportNamesTheCell(t *testing.T) {
 		t.Errorf("no cell named: %q, want LSTM", got)
 	}
 }
+
+// TestTableFrom: a table predicted from a row on leaves the rows before it
+// unpredicted and unbanded, and the rest as Table has them; Score uses it
+// to predict only the spans it reports.
+func TestTableFrom(t *testing.T) {
+	prices := []float64{4, 6, 5, 3, 6, 7, 4, 5, 8, 2}
+	m := constModel(t, window.Encoding{Target: Price, Scale: scale.MinMax{Min: 0, Max: 10}}, 2, 0.5)
+	m.Intervals = []Interval{{Level: 0.8, Radius: 1}}
+	split := window.Split{N: 10, Lookback: 2, TrainEnd: 6, ValEnd: 8}
+	whole, err := m.Table(context.Background(), prices, nil, &split, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := m.table(context.Background(), prices, nil, &split, 0, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range prices {
+		want, lo := whole.Predicted[i], whole.Bands[0].Lo[i]
+		if i < 6 {
+			want, lo = math.NaN(), math.NaN()
+		}
+		if !same(part.Predicted[i], want) || !same(part.Bands[0].Lo[i], lo) {
+			t.Errorf("row %d: predicted %v, band from %v; want %v and %v", i, part.Predicted[i], part.Bands[0].Lo[i], want, lo)
+		}
+	}
+}
