@@ -194,12 +194,10 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// interruptTraining starts a long training run in dir, sends sig once the
-// second epoch is reported, and returns the exit code and stderr's lines.
-func interruptTraining(t *testing.T, dir string, sig syscall.Signal) (int, []string) {
+// startReadingStderr starts cmd and returns a scanner of its standard
+// error, line by line, as it runs.
+func startReadingStderr(t *testing.T, cmd *exec.Cmd) *bufio.Scanner {
 	t.Helper()
-	cmd := exec.Command(binary, "train", "--lookback", "10", "--units", "6,5", "--epochs", "100000", "--patience", "0", abs(t, realCSV))
-	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +205,16 @@ func interruptTraining(t *testing.T, dir string, sig syscall.Signal) (int, []str
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	sc := bufio.NewScanner(stderr)
+	return bufio.NewScanner(stderr)
+}
+
+// interruptTraining starts a long training run in dir, sends sig once the
+// second epoch is reported, and returns the exit code and stderr's lines.
+func interruptTraining(t *testing.T, dir string, sig syscall.Signal) (int, []string) {
+	t.Helper()
+	cmd := exec.Command(binary, "train", "--lookback", "10", "--units", "6,5", "--epochs", "100000", "--patience", "0", abs(t, realCSV))
+	cmd.Dir = dir
+	sc := startReadingStderr(t, cmd)
 	var lines []string
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
@@ -223,6 +230,7 @@ func interruptTraining(t *testing.T, dir string, sig syscall.Signal) (int, []str
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	var err error
 	select {
 	case err = <-done:
 	case <-time.After(30 * time.Second):

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -325,14 +324,7 @@ func TestRetryAfterKill(t *testing.T) {
 	cmd := exec.Command(binary, append(args, "--out-dir", killed)...)
 	cmd.Dir = dir
 	cmd.Env = seriesEnv()
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
+	sc := startReadingStderr(t, cmd)
 	for sc.Scan() && !strings.HasPrefix(sc.Text(), "1/4 series done") {
 	}
 	if err := cmd.Process.Kill(); err != nil {
