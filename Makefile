@@ -16,7 +16,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 RACE_PKGS ?= ./internal/lstm/ ./internal/forecast/ ./internal/userfile/ ./internal/atomicfile/ ./internal/fleet/
 # Mutation testing (make mutation), pinned and run like staticcheck.
 GREMLINS ?= $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
-MUTATION_PKGS ?= ./internal/forecast ./internal/metrics ./internal/window ./internal/scale
+MUTATION_PKGS ?= ./internal/forecast ./internal/metrics ./internal/window ./internal/scale ./internal/features ./internal/fleet
 
 .PHONY: build demo test race lint mutation bench bench-vs-pytorch fuzz clean
 
@@ -67,6 +67,8 @@ bench-vs-pytorch:
 # Each fuzz target for $(FUZZTIME); go test -fuzz takes one target at a time.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./internal/series/
+	$(GO) test -run '^$$' -fuzz '^FuzzLoadTable$$' -fuzztime $(FUZZTIME) ./internal/series/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/features/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/lstm/
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./internal/forecast/
 
