@@ -273,6 +273,20 @@ func TestReportNamesTheCell(t *testing.T) {
 	}
 }
 
+// trainScore fits prices under cfg and scores the fit's spans.
+func trainScore(t *testing.T, prices []float64, cfg Config) (*Fit, SpanReports) {
+	t.Helper()
+	fit, err := Train(context.Background(), prices, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans, err := fit.Score(context.Background(), prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fit, spans
+}
+
 // TestScoreEveryStepOfTheTestSpan checks a fit's per-step score of its test
 // span against forecasts made one origin at a time through Forecast and
 // intervals sized by Band: every step's rows, the model's and the naive
@@ -287,14 +301,7 @@ func TestScoreEveryStepOfTheTestSpan(t *testing.T) {
 	for _, s := range []Strategy{Direct, Recursive} {
 		cfg := quick(window.Return)
 		cfg.Epochs, cfg.Horizon, cfg.Strategy = 5, H, s
-		fit, err := Train(ctx, prices, cfg, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		spans, err := fit.Score(ctx, prices)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fit, spans := trainScore(t, prices, cfg)
 		lo, hi := fit.Split.Test()
 		st := spans.Steps
 		if st == nil || st.Horizon != H || st.Origins != hi-lo || len(st.PerStep) != H {
@@ -345,29 +352,14 @@ func TestScoreEveryStepOfTheTestSpan(t *testing.T) {
 // score, and a test span shorter than the horizon is scored to its length,
 // the last step from its first origin only.
 func TestScoreStepsOnlyWhereThereAreSome(t *testing.T) {
-	ctx := context.Background()
 	prices := noisySine(120, 4)
 	cfg := quick(window.Return)
 	cfg.Epochs = 2
-	fit, err := Train(ctx, prices, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spans, err := fit.Score(ctx, prices)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if spans.Steps != nil || spans.Test == nil {
+	if _, spans := trainScore(t, prices, cfg); spans.Steps != nil || spans.Test == nil {
 		t.Fatalf("one step: steps %+v, test %v; want none, a test report", spans.Steps, spans.Test)
 	}
 	cfg.Horizon, cfg.TestSplit = 8, 0.05
-	fit, err = Train(ctx, prices, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if spans, err = fit.Score(ctx, prices); err != nil {
-		t.Fatal(err)
-	}
+	fit, spans := trainScore(t, prices, cfg)
 	lo, hi := fit.Split.Test()
 	if hi-lo >= 8 || hi-lo < 2 {
 		t.Fatalf("test span of %d values; the test needs 2 to 7", hi-lo)
