@@ -12,8 +12,12 @@ used here.
 
 It prints `row,predicted,split` for every value of the series (row counted
 from 0; predicted empty for the first `lookback` rows, which have no full
-window) and then the recursive forecast, one row per step with split
-`forecast`: the `predicted` column of `lstmfc predict`.
+window; output 1 of a head of several) and then the forecast, one row per
+step with split `forecast`: the `predicted` column of `lstmfc predict`. A
+direct model of O outputs (the rows of `dense.weight`) forecasts O steps
+from one window, each a cumulative move from the last known price, and
+chains further blocks of O from the window that ends with them; a
+recursive model (`strategy` `recursive`, or one output) feeds output 1 back.
 """
 
 import argparse
@@ -66,10 +70,10 @@ class Network(torch.nn.Module):
         self.dense = torch.nn.Linear(hidden, out, dtype=torch.float64)
         self.load_state_dict(tensors)
 
-    def forward(self, x):  # x: batch × lookback × 1
+    def forward(self, x):  # x: batch × lookback × 1; returns batch × outputs
         for name in self.names:
             x, _ = getattr(self, name)(x)
-        return self.dense(x[:, -1, :])[:, 0]
+        return self.dense(x[:, -1, :])
 
 
 class Encoding:
@@ -113,26 +117,29 @@ class Encoding:
         return self.inverse(y)
 
 
-def predict(net, enc, lookback, prices, horizon):
-    """One-step predictions of every value (None for the first lookback rows)
-    and the recursive forecast of horizon steps."""
+def predict(net, enc, lookback, prices, horizon, block):
+    """One-step predictions of every value (None for the first lookback rows),
+    from output 1, and the forecast of horizon steps, block steps (outputs
+    1..block) from each window."""
     z = enc.encode(prices)
     xs = [enc.window(z, t, lookback) for t in range(lookback, len(prices))]
     with torch.no_grad():
-        ys = net(torch.tensor(xs, dtype=torch.float64).unsqueeze(-1)).tolist() if xs else []
+        ys = net(torch.tensor(xs, dtype=torch.float64).unsqueeze(-1))[:, 0].tolist() if xs else []
     one = [None] * lookback + [enc.price(prices[t - 1], y) for t, y in zip(range(lookback, len(prices)), ys)]
-    # The forecast feeds each prediction back: only the last lookback + 1
-    # prices matter (the window and, for return, the price before it).
-    tail = list(prices[-lookback - 1 :])
+    # Each block is forecast from the window ending with the blocks before
+    # it: only the last lookback + 1 prices matter (the window and, for
+    # return, the price before it).
+    ext = list(prices[-lookback - 1 :])
     forecast = []
-    for _ in range(horizon):
-        zt = enc.encode(tail)
+    while len(forecast) < horizon:
+        zt = enc.encode(ext[-lookback - 1 :])
         x = enc.window(zt + [math.nan], len(zt), lookback)
         with torch.no_grad():
-            y = net(torch.tensor([x], dtype=torch.float64).unsqueeze(-1)).item()
-        tail.append(enc.price(tail[-1], y))
-        tail.pop(0)
-        forecast.append(tail[-1])
+            y = net(torch.tensor([x], dtype=torch.float64).unsqueeze(-1))[0].tolist()
+        last = ext[-1]  # every output is a cumulative move from it
+        step = [enc.price(last, yk) for yk in y[: min(block, horizon - len(forecast))]]
+        forecast += step
+        ext += step
     return one, forecast
 
 
@@ -152,7 +159,9 @@ def main():
         sys.exit(f"{args.model} holds no series; give --prices FILE")
     lookback = int(meta["lookback"])
     torch.set_num_threads(1)
-    one, forecast = predict(Network(tensors), Encoding(meta), lookback, prices, args.horizon)
+    net = Network(tensors)
+    block = 1 if meta.get("strategy") == "recursive" else net.dense.out_features
+    one, forecast = predict(net, Encoding(meta), lookback, prices, args.horizon, block)
     out = ["row,predicted,split"]
     out += [f"{i},{'' if p is None else repr(p)},data" for i, p in enumerate(one)]
     out += [f"{len(prices) + h},{p!r},forecast" for h, p in enumerate(forecast)]

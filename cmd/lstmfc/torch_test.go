@@ -10,18 +10,25 @@ import (
 )
 
 // TestPyTorchReproducesPredict runs scripts/lstmfc_torch.py, the PyTorch
-// module the README points to, on models of each target and checks that it
-// gives lstmfc predict's predictions and forecast to 1e-9 relative. It
-// skips, saying why, without python3 and torch.
+// module the README points to, on models of each target, one step and
+// direct models of 3 outputs (a forecast of 7 steps reads outputs 1..3,
+// then chains two more blocks), and checks that it gives lstmfc predict's
+// predictions and forecast to 1e-9 relative. It skips, saying why, without
+// python3 and torch.
 func TestPyTorchReproducesPredict(t *testing.T) {
 	python, why := torchPython()
 	if python == "" {
 		t.Skipf("%s: apt-get install python3-torch python3-numpy to run scripts/lstmfc_torch.py against lstmfc", why)
 	}
 	dir := t.TempDir()
-	for _, target := range []string{"price", "return", "delta"} {
-		model := filepath.Join(dir, target+".bin")
-		code, _, stderr := run(t, append([]string{"train", "--model", model, "--target", target, "--length", "300"}, small...)...)
+	for _, c := range []struct{ target, horizon string }{
+		{"price", "1"}, {"return", "1"}, {"delta", "1"},
+		{"price", "3"}, {"return", "3"}, {"delta", "3"},
+	} {
+		target := c.target + " horizon " + c.horizon
+		model := filepath.Join(dir, c.target+c.horizon+".bin")
+		code, _, stderr := run(t, append([]string{"train", "--model", model, "--target", c.target, "--length", "300",
+			"--horizon", c.horizon, "--strategy", "direct"}, small...)...)
 		if code != exitOK {
 			t.Fatalf("train --target %s: exit %d: %s", target, code, stderr)
 		}

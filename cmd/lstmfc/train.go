@@ -60,7 +60,10 @@ model file keeps the list and the scaling, and predict recomputes the
 inputs from the file it is given (see the README's Features section).
 
 It then scores one-step predictions of the test span in price units next to
-the naive forecast (tomorrow = today).
+the naive forecast (tomorrow = today). With --horizon H above 1 it also
+forecasts H steps from every value of the test span and scores steps 1, 5,
+10, 20 and H next to the naive, drift and seasonal naive forecasts from the
+same origins, as backtest --horizon does (--json: "steps", every step).
 
 The loss printed each epoch is the mean squared error of the network's output
 in the target's own scaled units, not in price units: with --target price the
@@ -118,6 +121,9 @@ type trainReport struct {
 	Validation *forecast.Report `json:"validation,omitempty"`
 	Test       *forecast.Report `json:"test,omitempty"`
 	InSample   *forecast.Report `json:"in_sample,omitempty"`
+	// Steps scores the test span at every step of a model for more than
+	// one, as backtest --horizon's "steps" does.
+	Steps *forecast.Steps `json:"steps,omitempty"`
 }
 
 // fitConfig checks train's flags and returns the fitting configuration.
@@ -306,7 +312,7 @@ func newTrainReport(ctx context.Context, o *trainOptions, s *series.Series, fit 
 	if err != nil {
 		return "", err
 	}
-	r.Validation, r.Test, r.InSample = spans.Validation, spans.Test, spans.InSample
+	r.Validation, r.Test, r.InSample, r.Steps = spans.Validation, spans.Test, spans.InSample, spans.Steps
 	var b strings.Builder
 	switch {
 	case o.JSON:
@@ -315,6 +321,10 @@ func newTrainReport(ctx context.Context, o *trainOptions, s *series.Series, fit 
 		err = enc.Encode(r)
 	case r.Test != nil:
 		err = r.Test.WriteText(&b, "Test span")
+		if err == nil && r.Steps != nil {
+			b.WriteString("\nTest span, every step ahead: ")
+			err = r.Steps.WriteText(&b, r.Test.ModelName())
+		}
 	case r.Validation != nil:
 		err = r.Validation.WriteText(&b, "Validation span (no test span was held out; the validation span picked the best epoch)")
 	default:

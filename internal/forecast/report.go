@@ -221,10 +221,17 @@ type SpanReports struct {
 	// InSample scores the training span, only when neither of the others
 	// was held out: it measures fit, not skill.
 	InSample *Report
+	// Steps scores the test span's forecasts 1 to the fit's horizon steps
+	// ahead (at most the span's length), one path from every value of the
+	// span, as a multi-step backtest scores a fold; nil for a fit of one
+	// step or without a test span. The validation span is not scored so:
+	// it picked the best epoch and sized the intervals.
+	Steps *Steps
 }
 
 // Score predicts prices, the series f was fitted on, one step ahead and
-// scores its held-out spans. It stops with ctx's error when ctx is
+// scores its held-out spans; a fit for more than one step also has its
+// test span scored at every step. It stops with ctx's error when ctx is
 // cancelled, and fails as Table does on predictions that are not finite or
 // values the encoding cannot take.
 func (f *Fit) Score(ctx context.Context, prices []float64) (SpanReports, error) {
@@ -249,6 +256,15 @@ func (f *Fit) Score(ctx context.Context, prices []float64) (SpanReports, error) 
 	}
 	if lo, hi := f.Split.Test(); hi > lo {
 		r.Test = eval(lo, hi)
+		// A step whose target lies past the end of every path has no
+		// value to score.
+		if h := min(f.Config.Horizon, hi-lo); h > 1 {
+			paths, err := f.originPaths(ctx, prices, volatilities(prices), lo, hi, h, f.Config.Levels)
+			if err != nil {
+				return r, err
+			}
+			r.Steps = ScoreSteps(prices, paths, f.Config.Levels, h, f.Split.TrainEnd)
+		}
 	}
 	if r.Test == nil && r.Validation == nil {
 		r.InSample = eval(f.Split.Train())

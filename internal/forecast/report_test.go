@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -296,5 +297,109 @@ func TestTableFrom(t *testing.T) {
 		if !same(part.Predicted[i], want) || !same(part.Bands[0].Lo[i], lo) {
 			t.Errorf("row %d: predicted %v, band from %v; want %v and %v", i, part.Predicted[i], part.Bands[0].Lo[i], want, lo)
 		}
+	}
+}
+
+// trainScore fits prices under cfg and scores the fit's spans.
+func trainScore(t *testing.T, prices []float64, cfg Config) (*Fit, SpanReports) {
+	t.Helper()
+	fit, err := Train(context.Background(), prices, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans, err := fit.Score(context.Background(), prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fit, spans
+}
+
+// TestScoreEveryStepOfTheTestSpan checks a fit's per-step score of its test
+// span against forecasts made one origin at a time through Forecast and
+// intervals sized by Band: every step's rows, the model's and the naive
+// forecast's RMSE, and the coverage of each level, for both strategies.
+// Step 1 of a direct model is the one-step report's prediction.
+func TestScoreEveryStepOfTheTestSpan(t *testing.T) {
+	const H = 4
+	ctx := context.Background()
+	prices := noisySine(300, 2)
+	n := len(prices)
+	vol := volatilities(prices)
+	for _, s := range []Strategy{Direct, Recursive} {
+		cfg := quick(window.Return)
+		cfg.Epochs, cfg.Horizon, cfg.Strategy = 5, H, s
+		fit, spans := trainScore(t, prices, cfg)
+		lo, hi := fit.Split.Test()
+		st := spans.Steps
+		if st == nil || st.Horizon != H || st.Origins != hi-lo || len(st.PerStep) != H {
+			t.Fatalf("%s: steps %+v; want %d steps from %d origins", s, st, H, hi-lo)
+		}
+		if len(fit.Intervals) != len(cfg.Levels) {
+			t.Fatalf("%s: %d intervals, want %d", s, len(fit.Intervals), len(cfg.Levels))
+		}
+		for k := 1; k <= H; k++ {
+			var actual, pred, naive []float64
+			in := make([]int, len(fit.Intervals))
+			for o := lo; o+k-1 < n; o++ {
+				fc, err := fit.Forecast(ctx, prices[:o], H)
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := prices[o+k-1]
+				actual, pred, naive = append(actual, a), append(pred, fc[k-1]), append(naive, prices[o-1])
+				for i, iv := range fit.Intervals {
+					if l, h := iv.Band(vol[o], fc[k-1], k); l <= a && a <= h {
+						in[i]++
+					}
+				}
+			}
+			got := st.PerStep[k-1]
+			if got.Step != k || got.Rows != len(actual) || got.Rows != hi-lo-(k-1) {
+				t.Errorf("%s step %d: step %d, %d rows; want %d", s, k, got.Step, got.Rows, len(actual))
+			}
+			if want := metrics.RMSE(actual, pred); !near(got.LSTM.RMSE, want) {
+				t.Errorf("%s step %d: RMSE %v, want %v", s, k, got.LSTM.RMSE, want)
+			}
+			if want := metrics.RMSE(actual, naive); !near(got.Naive.RMSE, want) {
+				t.Errorf("%s step %d: naive RMSE %v, want %v", s, k, got.Naive.RMSE, want)
+			}
+			for i, iv := range fit.Intervals {
+				if want := float64(in[i]) / float64(len(actual)); got.Coverage[levelKey(iv.Level)] != want {
+					t.Errorf("%s step %d: %v coverage %v, want %v", s, k, iv.Level, got.Coverage[levelKey(iv.Level)], want)
+				}
+			}
+		}
+		if s == Direct && !near(st.PerStep[0].LSTM.RMSE, spans.Test.LSTM.RMSE) {
+			t.Errorf("direct step 1 RMSE %v, one-step test RMSE %v", st.PerStep[0].LSTM.RMSE, spans.Test.LSTM.RMSE)
+		}
+	}
+}
+
+// TestScoreStepsOnlyWhereThereAreSome: a fit of one step has no per-step
+// score, and a test span shorter than the horizon is scored to its length,
+// the last step from its first origin only.
+func TestScoreStepsOnlyWhereThereAreSome(t *testing.T) {
+	prices := noisySine(120, 4)
+	cfg := quick(window.Return)
+	cfg.Epochs = 2
+	if _, spans := trainScore(t, prices, cfg); spans.Steps != nil || spans.Test == nil {
+		t.Fatalf("one step: steps %+v, test %v; want none, a test report", spans.Steps, spans.Test)
+	}
+	cfg.Horizon, cfg.TestSplit = 8, 0.05
+	fit, spans := trainScore(t, prices, cfg)
+	lo, hi := fit.Split.Test()
+	if hi-lo >= 8 || hi-lo < 2 {
+		t.Fatalf("test span of %d values; the test needs 2 to 7", hi-lo)
+	}
+	st := spans.Steps
+	if st == nil || st.Horizon != hi-lo || st.PerStep[hi-lo-1].Rows != 1 {
+		t.Fatalf("steps %+v; want %d steps, the last of one row", st, hi-lo)
+	}
+	var b bytes.Buffer
+	if err := st.WriteText(&b, "LSTM"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Forecasts 1 to "+strconv.Itoa(hi-lo)+" steps ahead") {
+		t.Errorf("text:\n%s", b.String())
 	}
 }
