@@ -88,6 +88,7 @@ func (o *trainOptions) trainSeries(ctx context.Context, j seriesJob, cfg forecas
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
+	cfg.Serial = j.serial
 	fit, err := forecast.Train(ctx, s.Values, cfg, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
@@ -176,6 +177,8 @@ func runBacktestMany(ctx context.Context, o *backtestOptions, args []string, ios
 			if err != nil {
 				return err
 			}
+			cfg := cfg
+			cfg.Serial = j.serial
 			bt, err := forecast.WalkForwardSteps(ctx, s.Values, cfg, o.Walk, o.Horizon, nil)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.Source, err)

@@ -115,6 +115,10 @@ type Config struct {
 	// 0 is 1, the next step only.
 	Horizon  int      `json:",omitempty"`
 	Strategy Strategy `json:",omitempty"` // Direct or Recursive; "" is Direct
+
+	// Serial trains on one goroutine (see lstm.TrainConfig.Serial): it
+	// changes the speed, never the results, so the model file omits it.
+	Serial bool `json:"-"`
 }
 
 // FieldError is a configuration value that breaks a rule. Field is the

@@ -190,6 +190,7 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 		Clip:      cfg.Clip,
 		Patience:  cfg.Patience,
 		Seed:      cfg.Seed,
+		Serial:    cfg.Serial,
 	}, progress)
 	f := &Fit{Model: &Model{Net: net, Enc: enc, Lookback: cfg.Lookback, Strategy: cfg.Strategy}, Config: cfg, Split: split, Result: res, Notes: notes}
 	if err != nil {
