@@ -67,7 +67,7 @@ func fieldFlag(field string) string {
 		"Lookback": "lookback", "Cell": "cell", "Units": "units", "Target": "target", "Standard": "scaler", "Epochs": "epochs",
 		"BatchSize": "batch-size", "LR": "lr", "Clip": "clip", "Patience": "patience", "Seed": "seed",
 		"ValSplit": "val-split", "TestSplit": "test-split", "Levels": "levels", "Folds": "folds", "MinTrain": "min-train",
-		"Horizon": "horizon", "Strategy": "strategy",
+		"Horizon": "horizon", "Strategy": "strategy", "Serial": "jobs", // more than one job trains serially
 	}[field]
 }
 
