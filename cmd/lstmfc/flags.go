@@ -68,6 +68,7 @@ func fieldFlag(field string) string {
 		"BatchSize": "batch-size", "LR": "lr", "Clip": "clip", "Patience": "patience", "Seed": "seed",
 		"ValSplit": "val-split", "TestSplit": "test-split", "Levels": "levels", "Folds": "folds", "MinTrain": "min-train",
 		"Horizon": "horizon", "Strategy": "strategy", "Features": "features",
+		"Serial": "jobs", // more than one job trains serially
 	}[field]
 }
 

@@ -97,6 +97,8 @@ type manyRun struct {
 	// work makes the outputs of one series.
 	work        func(ctx context.Context, j seriesJob) error
 	quiet, json bool
+	// serial trains each series on one goroutine (forecast.Config.Serial).
+	serial bool
 }
 
 // seriesJob is one series of a run: its file, read once, so that the
@@ -106,6 +108,7 @@ type seriesJob struct {
 	input           []byte
 	stamp           fleet.Stamp
 	err             io.Writer // warnings
+	serial          bool      // train on one goroutine: others keep the other cores busy
 }
 
 // output is the path of the named output of a series in dir.
@@ -170,6 +173,10 @@ func runMany(ctx context.Context, r manyRun, m *manyFlags, args []string, ios *s
 	if jobs == 0 {
 		jobs = runtime.NumCPU()
 	}
+	// Several series at once fill the cores, so each trains on one
+	// goroutine rather than two that hand each step to each other: the
+	// same models, more series an hour.
+	r.serial = min(jobs, len(mine)) > 1
 	if !r.quiet {
 		fmt.Fprintf(errw, "%s: %d series of %d in shard %s, %d at a time, outputs in %s\n", r.kind.command, len(mine), len(all), shard, min(jobs, max(len(mine), 1)), m.OutDir)
 	}
@@ -234,7 +241,7 @@ func checkOutDir(dir string, paths []string) error {
 // its summary row. A failure is written to the series' error file, so that
 // summary sees it; success removes that file.
 func (r manyRun) one(ctx context.Context, path, dir string, errw io.Writer) summaryRow {
-	j := seriesJob{path: path, name: fleet.Name(path), dir: dir, err: errw}
+	j := seriesJob{path: path, name: fleet.Name(path), dir: dir, err: errw, serial: r.serial}
 	fail := func(err error) summaryRow {
 		if ctx.Err() != nil { // an interrupted series has not failed: it has no outputs yet
 			return summaryRow{Series: j.name, Command: r.kind.command, Status: statusMissing, Error: context.Cause(ctx).Error()}

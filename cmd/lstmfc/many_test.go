@@ -105,7 +105,8 @@ func TestManySeries(t *testing.T) {
 		t.Errorf("no error file: %v", err)
 	}
 
-	// The model is the one training the series alone writes.
+	// The model is the one training the series alone writes: among two
+	// jobs it trained serially, alone on two goroutines.
 	single := filepath.Join(dir, "single.bin")
 	if code, _, stderr := run(t, append([]string{"train", "--model", single, filepath.Join(data, "s1.csv")}, tiny...)...); code != 0 {
 		t.Fatalf("train alone: exit %d: %s", code, stderr)

@@ -89,6 +89,7 @@ func (o *trainOptions) trainSeries(ctx context.Context, j seriesJob, cfg forecas
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
+	cfg.Serial = j.serial
 	fit, err := forecast.TrainTable(ctx, tab, cfg, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
@@ -178,6 +179,8 @@ func runBacktestMany(ctx context.Context, o *backtestOptions, args []string, ios
 				return err
 			}
 			s := &tab.Series
+			cfg := cfg
+			cfg.Serial = j.serial
 			bt, err := forecast.WalkForwardTable(ctx, tab, cfg, o.Walk, o.Horizon, nil)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.Source, err)

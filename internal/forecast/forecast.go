@@ -311,6 +311,7 @@ func train(ctx context.Context, prices []float64, raw *features.Matrix, cfg Conf
 		Clip:      cfg.Clip,
 		Patience:  cfg.Patience,
 		Seed:      cfg.Seed,
+		Serial:    cfg.Serial,
 	}, progress)
 	model.Net = net
 	f := &Fit{Model: model, Config: cfg, Split: split, Result: res, Notes: notes}

@@ -43,6 +43,13 @@ type TrainConfig struct {
 	Clip     float64 // maximum global gradient norm; 0 turns clipping off
 	Patience int     // epochs without a better validation loss before stopping; 0 turns early stopping off
 	Seed     uint64  // seed of the shuffling of the training windows each epoch
+
+	// Serial runs each training step and validation pass on the calling
+	// goroutine instead of splitting it over two: the results are
+	// bit-identical, only the speed changes. It suits a caller that keeps
+	// every core busy with other models, for which the handoffs between
+	// goroutines within a step are overhead.
+	Serial bool
 }
 
 // optimizer is the part of a TrainConfig that a trainer uses for each

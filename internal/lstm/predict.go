@@ -11,9 +11,10 @@ const evalBatch = 128
 
 // evaluator runs a model forward, without gradients, over many windows in
 // batches of at most evalBatch, each split in two halves that run
-// concurrently.
+// concurrently, or one after the other when serial is set.
 type evaluator struct {
 	steps  int
+	serial bool
 	packed *packedModel // the weights, packed once per call of loss or Predict
 	halves [2]*inference
 	x      []float64 // batch×steps×In: a batch of windows drawn from a Dataset, allocated by run
@@ -39,7 +40,10 @@ func (e *evaluator) forward(m *Model, x []float64, nb int) {
 	first := (nb + 1) / 2
 	win, O := e.steps*m.Inputs(), m.Outputs()
 	var wg sync.WaitGroup
-	if nb > first {
+	switch {
+	case nb > first && e.serial:
+		e.halves[1].forward(m, e.packed, x[first*win:nb*win], nb-first, e.steps)
+	case nb > first:
 		wg.Go(func() { e.halves[1].forward(m, e.packed, x[first*win:nb*win], nb-first, e.steps) })
 	}
 	e.halves[0].forward(m, e.packed, x[:first*win], first, e.steps)

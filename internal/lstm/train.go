@@ -133,11 +133,13 @@ func newRun(m *Model, train, val Dataset, cfg TrainConfig) *run {
 		best:     m.Clone(),
 		res:      TrainResult{BestValLoss: math.NaN()},
 	}
+	r.tr.serial = cfg.Serial
 	for i := range r.order {
 		r.order[i] = i
 	}
 	if val != nil && val.Len() > 0 {
 		r.eval = newEvaluator(m, cfg.Steps, min(val.Len(), evalBatch))
+		r.eval.serial = cfg.Serial
 	}
 	return r
 }

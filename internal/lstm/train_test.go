@@ -202,21 +202,63 @@ func TestTrainDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	}
 }
 
+// TestTrainSerialMatchesConcurrent trains every cell with and without
+// Serial, with two cores, at batch 1 (three layers, which a concurrent
+// trainer pipelines) and at batches split in halves, validation included:
+// the weights and the losses must be bit-identical.
+func TestTrainSerialMatchesConcurrent(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, cell := range cells {
+		for _, c := range []struct {
+			batch, outputs int
+			units          []int
+		}{{1, 1, []int{6, 5, 3}}, {32, 1, []int{6, 5}}, {1, 2, []int{6, 5, 3}}, {32, 3, []int{7}}} {
+			train := ahead{windows{sine(200, 0), 12}, c.outputs}
+			// 135 validation windows: more than one evaluator batch, the
+			// last of them odd, so that its halves differ in size.
+			val := ahead{windows{sine(135+12+c.outputs-1, 1), 12}, c.outputs}
+			var runs [2]*Model
+			var results [2]TrainResult
+			for i, serial := range []bool{false, true} {
+				cfg := TrainConfig{Steps: 12, Epochs: 2, BatchSize: c.batch, Clip: 0.5, Seed: 5, Serial: serial}
+				runs[i] = newCellModel(t, cell, c.outputs, c.units...)
+				var err error
+				if results[i], err = Train(context.Background(), runs[i], train, val, cfg, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !slices.Equal(runs[0].Data, runs[1].Data) {
+				t.Errorf("%v, batch %d, units %v, %d outputs: serial and concurrent training gave different weights", cell, c.batch, c.units, c.outputs)
+			}
+			for e := range results[0].History {
+				a, b := results[0].History[e], results[1].History[e]
+				if a.Loss != b.Loss || a.ValLoss != b.ValLoss {
+					t.Errorf("%v, batch %d, epoch %d: losses %v and %v concurrent, %v and %v serial", cell, c.batch, a.Epoch, a.Loss, a.ValLoss, b.Loss, b.ValLoss)
+				}
+			}
+		}
+	}
+}
+
 // TestTrainStepAllocatesNothing checks that after its first step a trainer
-// of every cell allocates nothing per step, at batch 1 (pipelined) and 32.
+// of every cell allocates nothing per step, at batch 1 (pipelined unless
+// serial) and 32, concurrent and serial.
 func TestTrainStepAllocatesNothing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	for _, cell := range cells {
 		for _, nb := range []int{1, 32} {
-			m, x, y := randomProblem(t, cell, 2, []int{9, 5}, 3, 10, nb, 0.5, 3)
-			tr := newTrainer(m, 10, nb, TrainConfig{Clip: 1}.optimizer())
-			step := func() {
-				tr.gradients(x, y)
-				tr.applyGradients()
-			}
-			step()
-			if a := testing.AllocsPerRun(20, step); a != 0 {
-				t.Errorf("%v, batch %d: %v allocations per training step, want 0", cell, nb, a)
+			for _, serial := range []bool{false, true} {
+				m, x, y := randomProblem(t, cell, 2, []int{9, 5}, 3, 10, nb, 0.5, 3)
+				tr := newTrainer(m, 10, nb, TrainConfig{Clip: 1}.optimizer())
+				tr.serial = serial
+				step := func() {
+					tr.gradients(x, y)
+					tr.applyGradients()
+				}
+				step()
+				if a := testing.AllocsPerRun(20, step); a != 0 {
+					t.Errorf("%v, batch %d, serial %v: %v allocations per training step, want 0", cell, nb, serial, a)
+				}
 			}
 		}
 	}

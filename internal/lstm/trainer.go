@@ -18,7 +18,9 @@ import (
 // two or more layers and GOMAXPROCS allows: one goroutine runs the even
 // layers, another the odd ones, each layer a chunk of steps behind the one
 // it reads. The split and the order of every sum depend only on the batch
-// size and the model, so results do not depend on GOMAXPROCS.
+// size and the model, so results do not depend on GOMAXPROCS. A serial
+// trainer runs the same halves one after the other on the calling
+// goroutine, and no pipeline, so that its results are bit-identical.
 type trainer struct {
 	model  *Model
 	packed *packedModel // the model's weights as the halves' products read them
@@ -28,6 +30,10 @@ type trainer struct {
 	steps  int
 	batch  int
 	halves [2]half
+	// serial runs every step on the calling goroutine: for a caller that
+	// keeps the other cores busy with other models, to which the handoffs
+	// between goroutines of a step are only overhead.
+	serial bool
 	// stop abandons the current gradients pass (see workspace.stop); Train
 	// sets it when its context is cancelled.
 	stop atomic.Bool
@@ -108,13 +114,17 @@ func (tr *trainer) gradients(x, y []float64) float64 {
 		}
 	}
 	switch {
+	case nb > 1 && tr.serial:
+		tr.packed.load(tr.model)
+		tr.run(&tr.halves[0])
+		tr.run(&tr.halves[1])
 	case nb > 1:
 		tr.packed.load(tr.model)
 		tr.wg.Add(1)
 		go tr.runSecond()
 		tr.run(&tr.halves[0])
 		tr.wg.Wait()
-	case len(tr.model.Layers) > 1 && runtime.GOMAXPROCS(0) > 1:
+	case len(tr.model.Layers) > 1 && runtime.GOMAXPROCS(0) > 1 && !tr.serial:
 		tr.halves[0].ws.stop = nil // one window: quick, and its layers wait on each other
 		tr.halves[0].ws.start()
 		tr.wg.Add(1)
@@ -187,12 +197,19 @@ func (tr *trainer) runLayers(h *half, first, stride int) {
 
 // applyGradients clips the gradient of the last gradients call if the
 // trainer clips and updates the model by one Adam step, the two halves of
-// the parameters concurrently.
+// the parameters concurrently unless the trainer is serial.
 func (tr *trainer) applyGradients() {
 	if tr.clip > 0 {
 		clipNorm(tr.grad.Data, tr.clip)
 	}
 	tr.opt.next()
+	if n := len(tr.model.Data); tr.serial {
+		// The same two ranges as below, so that the kernel's handling of
+		// their ends is the same.
+		tr.opt.apply(tr.model.Data, tr.grad.Data, 0, n/2)
+		tr.opt.apply(tr.model.Data, tr.grad.Data, n/2, n)
+		return
+	}
 	tr.wg.Add(1)
 	go tr.updateSecond()
 	tr.opt.apply(tr.model.Data, tr.grad.Data, 0, len(tr.model.Data)/2)
