@@ -7,6 +7,7 @@ package forecast
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -138,6 +139,43 @@ func (c Config) scaler() window.Scaler {
 // (ctx cancelled) or divergence the returned Fit holds the best weights so
 // far alongside the error, so the caller can still save it.
 func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm.EpochStats)) (*Fit, error) {
+	p, err := prepare(prices, cfg)
+	if err != nil {
+		return nil, err
+	}
+	net, err := newNet(ctx, p.cfg)
+	if err != nil {
+		return nil, err
+	}
+	res, err := lstm.Train(ctx, net, p.train, p.val, p.cfg.trainConfig(), progress)
+	f := p.fit(net, res)
+	if err != nil {
+		return f, err
+	}
+	if err := f.calibrate(ctx, prices); err != nil {
+		if errors.Is(err, ErrDiverged) {
+			return nil, err
+		}
+		return f, err // interrupted: the weights are whole, the intervals not sized
+	}
+	return f, nil
+}
+
+// prepared is a series made ready to train on: its configuration as
+// resolved for it, its split, its encoding fitted on its training span,
+// and its training and validation windows (val nil without a validation
+// span).
+type prepared struct {
+	cfg        Config
+	split      window.Split
+	notes      []string
+	enc        window.Encoding
+	train, val lstm.Dataset
+}
+
+// prepare resolves cfg for prices, fits the encoding on the training span
+// and cuts the training and validation windows, as Train does.
+func prepare(prices []float64, cfg Config) (*prepared, error) {
 	cfg, split, notes, err := cfg.Resolve(prices)
 	if err != nil {
 		return nil, err
@@ -156,68 +194,94 @@ func Train(ctx context.Context, prices []float64, cfg Config, progress func(lstm
 	// A direct model has one output per step; the last windows of a span,
 	// whose targets would run past its end, are left out (Resolve made
 	// sure some are left).
-	outputs := 1
-	if cfg.Strategy == Direct {
-		outputs = cfg.Horizon
-	}
+	outputs := cfg.outputs()
+	p := &prepared{cfg: cfg, split: split, notes: notes, enc: enc}
 	lo, hi := split.Train()
-	train := enc.Ahead(z, cfg.Lookback, outputs, lo, hi-outputs+1)
-	var val lstm.Dataset
+	p.train = enc.Ahead(z, cfg.Lookback, outputs, lo, hi-outputs+1)
 	if lo, hi := split.Validation(); hi > lo {
-		val = enc.Ahead(z, cfg.Lookback, outputs, lo, hi-outputs+1)
+		p.val = enc.Ahead(z, cfg.Lookback, outputs, lo, hi-outputs+1)
 	}
-	cell, err := lstm.ParseCell(cfg.Cell) // Resolve named one
+	return p, nil
+}
+
+// fit returns the Fit of p with the network net trained as res says, its
+// intervals not yet sized.
+func (p *prepared) fit(net *lstm.Model, res lstm.TrainResult) *Fit {
+	return &Fit{Model: &Model{Net: net, Enc: p.enc, Lookback: p.cfg.Lookback, Strategy: p.cfg.Strategy},
+		Config: p.cfg, Split: p.split, Result: res, Notes: p.notes}
+}
+
+// outputs returns the number of outputs of the network c asks for: one
+// per step under Direct, one under Recursive.
+func (c Config) outputs() int {
+	if c.Strategy == Direct {
+		return c.Horizon
+	}
+	return 1
+}
+
+// newNet returns the untrained network of the resolved c, initialised
+// from c.Seed.
+func newNet(ctx context.Context, c Config) (*lstm.Model, error) {
+	cell, err := lstm.ParseCell(c.Cell) // Resolve named one
 	if err != nil {
 		return nil, err
 	}
-	net, err := lstm.NewCell(cell, 1, cfg.Units, outputs)
+	net, err := lstm.NewCell(cell, 1, c.Units, c.outputs())
 	if err != nil {
 		return nil, err
 	}
 	// The orthogonal initialisation of a layer at the unit limit is seconds
 	// of LAPACK with no place to stop.
 	if _, err := interruptible(ctx, func() (struct{}, error) {
-		net.InitKeras(cfg.Seed)
+		net.InitKeras(c.Seed)
 		return struct{}{}, nil
 	}); err != nil {
 		return nil, err
 	}
-	res, err := lstm.Train(ctx, net, train, val, lstm.TrainConfig{
-		Steps:     cfg.Lookback,
-		Epochs:    cfg.Epochs,
-		BatchSize: cfg.BatchSize,
-		LR:        cfg.LR,
-		Clip:      cfg.Clip,
-		Patience:  cfg.Patience,
-		Seed:      cfg.Seed,
-	}, progress)
-	f := &Fit{Model: &Model{Net: net, Enc: enc, Lookback: cfg.Lookback, Strategy: cfg.Strategy}, Config: cfg, Split: split, Result: res, Notes: notes}
+	return net, nil
+}
+
+// trainConfig returns the engine's training settings of c.
+func (c Config) trainConfig() lstm.TrainConfig {
+	return lstm.TrainConfig{
+		Steps:     c.Lookback,
+		Epochs:    c.Epochs,
+		BatchSize: c.BatchSize,
+		LR:        c.LR,
+		Clip:      c.Clip,
+		Patience:  c.Patience,
+		Seed:      c.Seed,
+	}
+}
+
+// calibrate sizes f's intervals on its validation span of prices, when
+// it has one, from forecasts of every step made from each origin there,
+// as the forecasts a user gets are made: step k from every origin whose
+// step k lies in the span, so the early steps use all the residuals there
+// are; an overflowing model shows there (ErrDiverged), or in Table, which
+// every caller runs next. Any other error is ctx's.
+func (f *Fit) calibrate(ctx context.Context, prices []float64) error {
+	lo, hi := f.Split.Validation()
+	if hi <= lo {
+		return nil
+	}
+	paths, err := f.paths(ctx, prices[:hi], lo, hi, f.Config.Horizon)
 	if err != nil {
-		return f, err
+		return err
 	}
-	// Intervals are sized on the validation span, from forecasts of every
-	// step made from each origin there, as the forecasts a user gets are
-	// made: step k from every origin whose step k lies in the span, so the
-	// early steps use all the residuals there are; an overflowing model
-	// shows there, or in Table, which every caller runs next.
-	if lo, hi := split.Validation(); hi > lo {
-		paths, err := f.paths(ctx, prices[:hi], lo, hi, cfg.Horizon)
-		if err != nil {
-			return f, err // interrupted: the weights are whole, the intervals not sized
-		}
-		for k := range paths {
-			paths[k] = paths[k][:hi-lo-k]
-		}
-		for k, p := range paths {
-			if i := slices.IndexFunc(p, isNotFinite); i >= 0 {
-				return nil, fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, p[i], lo+i+k+1)
-			}
-		}
-		var ivNotes []string
-		f.Intervals, ivNotes = conformal(prices, paths, volatilities(prices[:hi]), lo, cfg.Levels)
-		f.Notes = append(f.Notes, ivNotes...)
+	for k := range paths {
+		paths[k] = paths[k][:hi-lo-k]
 	}
-	return f, nil
+	for k, p := range paths {
+		if i := slices.IndexFunc(p, isNotFinite); i >= 0 {
+			return fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, p[i], lo+i+k+1)
+		}
+	}
+	var ivNotes []string
+	f.Intervals, ivNotes = conformal(prices, paths, volatilities(prices[:hi]), lo, f.Config.Levels)
+	f.Notes = append(f.Notes, ivNotes...)
+	return nil
 }
 
 // paths returns the forecasts of steps 1 to steps ahead from every origin
