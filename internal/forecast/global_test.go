@@ -81,6 +81,16 @@ func TestTrainGlobal(t *testing.T) {
 	}
 }
 
+// mustTrainGlobal returns the global fits of ss under globalConfig.
+func mustTrainGlobal(t *testing.T, ss [][]float64) []*Fit {
+	t.Helper()
+	fits, err := TrainGlobal(context.Background(), ss, globalConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fits
+}
+
 // sameFloat is == that takes NaN as equal to itself, as the NaN before a
 // model's first prediction.
 func sameFloat(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
@@ -89,16 +99,9 @@ func sameFloat(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN
 // the training set: swapping them changes the shared weights, as the
 // engine's shuffle of the same indices then draws other windows.
 func TestTrainGlobalOrder(t *testing.T) {
-	ctx := context.Background()
 	ss := globalSeries()
-	fits, err := TrainGlobal(ctx, ss, globalConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	swapped, err := TrainGlobal(ctx, [][]float64{ss[1], ss[0]}, globalConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fits := mustTrainGlobal(t, ss)
+	swapped := mustTrainGlobal(t, [][]float64{ss[1], ss[0]})
 	if slices.EqualFunc(mustOneStep(t, fits[0], ss[0]), mustOneStep(t, swapped[1], ss[0]), sameFloat) {
 		t.Error("the order of the series does not change the model")
 	}
@@ -107,12 +110,8 @@ func TestTrainGlobalOrder(t *testing.T) {
 // TestTrainGlobalTarget checks that Auto resolves to one target for every
 // series: Return when all allow it, else Delta with a note on each.
 func TestTrainGlobalTarget(t *testing.T) {
-	ctx := context.Background()
 	ss := globalSeries()
-	fits, err := TrainGlobal(ctx, ss, globalConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fits := mustTrainGlobal(t, ss)
 	for i, f := range fits {
 		if f.Enc.Target != Return {
 			t.Errorf("series %d: target %s, want return", i+1, f.Enc.Target)
@@ -122,11 +121,7 @@ func TestTrainGlobalTarget(t *testing.T) {
 	for i, v := range ss[1] {
 		neg[i] = v - ss[1][0] // 0 at the start of its training span
 	}
-	fits, err = TrainGlobal(ctx, [][]float64{ss[0], neg}, globalConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, f := range fits {
+	for i, f := range mustTrainGlobal(t, [][]float64{ss[0], neg}) {
 		if f.Enc.Target != Delta || f.Config.Target != Delta || !slices.ContainsFunc(f.Notes, func(n string) bool {
 			return strings.Contains(n, "series 2's training span has prices <= 0")
 		}) {
@@ -169,10 +164,7 @@ func TestTrainGlobalRefuses(t *testing.T) {
 func TestGlobalFileRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	ss := globalSeries()
-	fits, err := TrainGlobal(ctx, ss, globalConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fits := mustTrainGlobal(t, ss)
 	for i, f := range fits {
 		path := filepath.Join(t.TempDir(), "m.bin")
 		if err := f.Save(ctx, path, &series.Series{Values: ss[i]}, nil); err != nil {
