@@ -139,3 +139,22 @@ func TestGlobalRefuses(t *testing.T) {
 		t.Error("a refused run made --out-dir")
 	}
 }
+
+// TestGlobalShortSeries checks that a series too short to train on fails
+// alone, named, and the global model is trained on the others.
+func TestGlobalShortSeries(t *testing.T) {
+	dir := t.TempDir()
+	data := writeSeries(t, filepath.Join(dir, "data"), 2)
+	if err := os.WriteFile(filepath.Join(data, "short.csv"), []byte("Date,Close\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := run(t, append([]string{"train", "--global", "--out-dir", out, "--json", data}, tiny...)...)
+	rows, sum := jsonRows(t, stdout)
+	if code != exitFailure || sum.Done != 2 || sum.Failed != 1 || rows[2].Series != "short" || !strings.Contains(rows[2].Error, "short.csv: ") {
+		t.Errorf("exit %d, rows %+v, summary %+v, stderr %q; want short failed alone", code, rows, sum, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "short.bin")); err == nil {
+		t.Error("the short series has a model file")
+	}
+}
