@@ -24,6 +24,7 @@ type backtestOptions struct {
 	dataFlags
 	fitFlags
 	manyFlags
+	globalFlags
 }
 
 func newBacktestCmd(ios *streams) *cobra.Command {
@@ -59,7 +60,7 @@ step in long format.`,
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.many(args) {
+			if o.many(args) || o.Global {
 				return runBacktestMany(cmd.Context(), o, args, ios)
 			}
 			o.Data = args[0]
@@ -77,6 +78,7 @@ step in long format.`,
 	o.dataFlags.register(cmd)
 	o.fitFlags.register(cmd)
 	o.manyFlags.register(cmd)
+	o.globalFlags.register(cmd)
 	return cmd
 }
 

@@ -63,7 +63,16 @@ func runTrainMany(ctx context.Context, o *trainOptions, args []string, ios *stre
 	if err != nil {
 		return err
 	}
-	return runMany(ctx, manyRun{
+	if o.Global {
+		return runTrainGlobal(ctx, o, cfg, args, ios)
+	}
+	return runMany(ctx, trainManyRun(o, func(ctx context.Context, j seriesJob) error { return o.trainSeries(ctx, j, cfg) }), &o.manyFlags, args, ios)
+}
+
+// trainManyRun returns the run of train over several series that makes
+// each series' outputs with work.
+func trainManyRun(o *trainOptions, work func(ctx context.Context, j seriesJob) error) manyRun {
+	return manyRun{
 		kind: trainKind(), settings: o.settings(), quiet: o.Quiet, json: o.JSON,
 		complete: func(ctx context.Context, dir, name string) error {
 			if _, err := forecast.Load(ctx, filepath.Join(dir, name+modelSuffix)); err != nil {
@@ -71,8 +80,8 @@ func runTrainMany(ctx context.Context, o *trainOptions, args []string, ios *stre
 			}
 			return readPredictions(filepath.Join(dir, name+predictionsSuffix))
 		},
-		work: func(ctx context.Context, j seriesJob) error { return o.trainSeries(ctx, j, cfg) },
-	}, &o.manyFlags, args, ios)
+		work: work,
+	}
 }
 
 // trainSeries trains j's series as train does one, and writes its model,
@@ -94,11 +103,17 @@ func (o *trainOptions) trainSeries(ctx context.Context, j seriesJob, cfg forecas
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
+	return writeTrainOutputs(ctx, j, s, fit)
+}
+
+// writeTrainOutputs scores fit, trained on the series s of j, and writes
+// its model, its predictions and, last, its report.
+func writeTrainOutputs(ctx context.Context, j seriesJob, s *series.Series, fit *forecast.Fit) error {
 	spans, err := fit.Score(ctx, s.Values)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
-	t, err := fit.Table(ctx, s.Values, s.Dates, &fit.Split, max(manyHorizon, cfg.Horizon))
+	t, err := fit.Table(ctx, s.Values, s.Dates, &fit.Split, max(manyHorizon, fit.Config.Horizon))
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}
@@ -170,28 +185,43 @@ func runBacktestMany(ctx context.Context, o *backtestOptions, args []string, ios
 	if o.CSV != "" {
 		return flagErrorf("csv", "takes one series; with several, each series' backtest report holds its steps")
 	}
-	return runMany(ctx, manyRun{
+	if o.Global {
+		return runBacktestGlobal(ctx, o, cfg, args, ios)
+	}
+	return runMany(ctx, backtestManyRun(o, func(ctx context.Context, j seriesJob) error {
+		tab, err := j.load(o.dataFlags, cfg.Features)
+		if err != nil {
+			return err
+		}
+		s := &tab.Series
+		cfg := cfg
+		cfg.Serial = j.serial
+		bt, err := forecast.WalkForwardTable(ctx, tab, cfg, o.Walk, o.Horizon, nil)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Source, err)
+		}
+		return writeBacktestReport(ctx, j, s, bt)
+	}), &o.manyFlags, args, ios)
+}
+
+// backtestManyRun returns the run of backtest over several series that
+// makes each series' report with work.
+func backtestManyRun(o *backtestOptions, work func(ctx context.Context, j seriesJob) error) manyRun {
+	return manyRun{
 		kind: backtestKind(), settings: o.settings(), quiet: o.Quiet, json: o.JSON,
 		complete: func(context.Context, string, string) error { return nil }, // the report is the only output
-		work: func(ctx context.Context, j seriesJob) error {
-			tab, err := j.load(o.dataFlags, cfg.Features)
-			if err != nil {
-				return err
-			}
-			s := &tab.Series
-			cfg := cfg
-			cfg.Serial = j.serial
-			bt, err := forecast.WalkForwardTable(ctx, tab, cfg, o.Walk, o.Horizon, nil)
-			if err != nil {
-				return fmt.Errorf("%s: %w", s.Source, err)
-			}
-			var b bytes.Buffer
-			if err := writeBacktestJSON(&b, bt, s.Dates); err != nil {
-				return err
-			}
-			return writeJSON(ctx, j.output(backtestSuffix), backtestSeriesReport{Stamp: j.stamp, Source: s.Source, Backtest: b.Bytes()})
-		},
-	}, &o.manyFlags, args, ios)
+		work:     work,
+	}
+}
+
+// writeBacktestReport writes the report of bt, the backtest of the series
+// s of j.
+func writeBacktestReport(ctx context.Context, j seriesJob, s *series.Series, bt *forecast.Backtest) error {
+	var b bytes.Buffer
+	if err := writeBacktestJSON(&b, bt, s.Dates); err != nil {
+		return err
+	}
+	return writeJSON(ctx, j.output(backtestSuffix), backtestSeriesReport{Stamp: j.stamp, Source: s.Source, Backtest: b.Bytes()})
 }
 
 // backtestKind reads back backtest's outputs: the summary shows every

@@ -33,6 +33,7 @@ type trainOptions struct {
 	dataFlags
 	fitFlags
 	manyFlags
+	globalFlags
 }
 
 func newTrainCmd(ios *streams) *cobra.Command {
@@ -82,7 +83,7 @@ step target when the market turns wilder than it was in training.`,
 		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.many(args) {
+			if o.many(args) || o.Global {
 				return runTrainMany(cmd.Context(), o, args, ios)
 			}
 			if len(args) == 1 {
@@ -102,6 +103,7 @@ step target when the market turns wilder than it was in training.`,
 	o.dataFlags.register(cmd)
 	o.fitFlags.register(cmd)
 	o.manyFlags.register(cmd)
+	o.globalFlags.register(cmd)
 	fileFlag(cmd, "model", modelExts...)
 	return cmd
 }

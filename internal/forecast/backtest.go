@@ -94,6 +94,44 @@ func WalkForwardTable(ctx context.Context, tab *series.Table, cfg Config, walk W
 // one row per price, or nil for the encoded price alone, without the check
 // of horizon.
 func walkForward(ctx context.Context, prices []float64, raw *features.Matrix, cfg Config, walk Walk, horizon int, fold func(Fold)) (*Backtest, error) {
+	w, err := newWalker(prices, raw, cfg, walk, horizon)
+	if err != nil {
+		return nil, err
+	}
+	for k := range walk.Folds {
+		fit, err := train(ctx, prices[:w.start(k)], w.raw, w.cfg, nil)
+		if err != nil {
+			return nil, w.trainError(k, err)
+		}
+		f, err := w.score(ctx, k, fit)
+		if err != nil {
+			return nil, err
+		}
+		if fold != nil {
+			fold(f)
+		}
+	}
+	return w.finish(), nil
+}
+
+// walker is the walk-forward backtest of one series under way: the folds
+// scored so far and what scoring the next one needs.
+type walker struct {
+	prices       []float64
+	raw          *features.Matrix // the unscaled inputs, nil for the encoded price alone
+	cfg          Config // as every fold's model is fitted
+	folds, first int
+	horizon      int
+	bands        []TableBand
+	vol          []float64
+	paths        []Path
+	bt           *Backtest
+}
+
+// newWalker checks walk, cfg and horizon for prices, with the unscaled
+// inputs raw (nil for the encoded price alone), and returns the backtest
+// of prices with no fold scored yet.
+func newWalker(prices []float64, raw *features.Matrix, cfg Config, walk Walk, horizon int) (*walker, error) {
 	if err := walk.Validate(); err != nil {
 		return nil, err
 	}
@@ -101,73 +139,84 @@ func walkForward(ctx context.Context, prices []float64, raw *features.Matrix, cf
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	folds := walk.Folds
 	n := len(prices)
 	first := int(math.Round(walk.MinTrain * float64(n)))
-	if n-first < folds {
-		return nil, fmt.Errorf("%d values leave %d after the first %.0f%% for training, too few for %d folds", n, n-first, 100*walk.MinTrain, folds)
+	if n-first < walk.Folds {
+		return nil, fmt.Errorf("%d values leave %d after the first %.0f%% for training, too few for %d folds", n, n-first, 100*walk.MinTrain, walk.Folds)
 	}
 	cfg.TestSplit = 0
-	pred := nanSlice(n)
 	bands := make([]TableBand, len(cfg.Levels))
 	for i, l := range cfg.Levels {
 		bands[i] = TableBand{Level: l, Lo: nanSlice(n), Hi: nanSlice(n)}
 	}
-	bt := &Backtest{Predicted: pred}
-	vol := volatilities(prices)
-	var paths []Path
-	for k := range folds {
-		start := first + k*(n-first)/folds
-		end := first + (k+1)*(n-first)/folds
-		fit, err := train(ctx, prices[:start], raw, cfg, nil)
-		if err != nil {
-			return nil, fmt.Errorf("fold %d (training on values 1-%d): %w", k+1, start, err)
-		}
-		if err := fit.Enc.Check(prices[start:end]); err != nil {
-			return nil, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
-		}
-		// The inputs of the span's predictions are past values only; the
-		// span itself is passed so each prediction has its own window.
-		m := fit.Model
-		if raw != nil {
-			// Rows up to end with the fold's own scaling; each row is
-			// known at its close, and a prediction reads rows before it.
-			if m, err = m.bind(raw, end); err != nil {
-				return nil, err
-			}
-		}
-		p, err := m.oneStep(ctx, prices[:end], start, end)
-		if err != nil {
-			return nil, err
-		}
-		copy(pred[start:end], p[start:end])
-		for _, iv := range fit.Intervals { // levels the fold could not size stay NaN
-			b := bands[slices.IndexFunc(bands, func(b TableBand) bool { return b.Level == iv.Level })]
-			for t := start; t < end; t++ {
-				b.Lo[t], b.Hi[t] = iv.Band(vol[t], pred[t], 1)
-			}
-		}
-		if horizon > 1 {
-			p, err := m.originPaths(ctx, prices[:end], vol, start, end, horizon, cfg.Levels)
-			if err != nil {
-				return nil, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
-			}
-			paths = append(paths, p...)
-		}
-		f := Fold{Start: start, End: end, TrainEnd: fit.Split.TrainEnd, Notes: fit.Notes,
-			Report: Evaluate(prices, pred, bands, start, end, fit.Split.TrainEnd)}
-		f.Report.Model = fit.Config.Cell
-		bt.Folds = append(bt.Folds, f)
-		if fold != nil {
-			fold(f)
+	return &walker{prices: prices, raw: raw, cfg: cfg, folds: walk.Folds, first: first, horizon: horizon,
+		bands: bands, vol: volatilities(prices), bt: &Backtest{Predicted: nanSlice(n)}}, nil
+}
+
+// start returns the first value of fold k's span, the number of values its
+// model is fitted on.
+func (w *walker) start(k int) int {
+	return w.first + k*(len(w.prices)-w.first)/w.folds
+}
+
+// trainError says which fold's training failed with err.
+func (w *walker) trainError(k int, err error) error {
+	return fmt.Errorf("fold %d (training on values 1-%d): %w", k+1, w.start(k), err)
+}
+
+// score scores fold k's span with fit, the model fitted on the values
+// before it, and returns the fold.
+func (w *walker) score(ctx context.Context, k int, fit *Fit) (Fold, error) {
+	prices, pred := w.prices, w.bt.Predicted
+	start, end := w.start(k), w.start(k+1)
+	if err := fit.Enc.Check(prices[start:end]); err != nil {
+		return Fold{}, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
+	}
+	// The inputs of the span's predictions are past values only; the
+	// span itself is passed so each prediction has its own window.
+	m := fit.Model
+	if w.raw != nil {
+		// Rows up to end with the fold's own scaling; each row is known at
+		// its close, and a prediction reads rows before it.
+		var err error
+		if m, err = m.bind(w.raw, end); err != nil {
+			return Fold{}, err
 		}
 	}
-	bt.Overall = Evaluate(prices, pred, bands, first, n, bt.Folds[0].TrainEnd)
+	p, err := m.oneStep(ctx, prices[:end], start, end)
+	if err != nil {
+		return Fold{}, err
+	}
+	copy(pred[start:end], p[start:end])
+	for _, iv := range fit.Intervals { // levels the fold could not size stay NaN
+		b := w.bands[slices.IndexFunc(w.bands, func(b TableBand) bool { return b.Level == iv.Level })]
+		for t := start; t < end; t++ {
+			b.Lo[t], b.Hi[t] = iv.Band(w.vol[t], pred[t], 1)
+		}
+	}
+	if w.horizon > 1 {
+		p, err := m.originPaths(ctx, prices[:end], w.vol, start, end, w.horizon, w.cfg.Levels)
+		if err != nil {
+			return Fold{}, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
+		}
+		w.paths = append(w.paths, p...)
+	}
+	f := Fold{Start: start, End: end, TrainEnd: fit.Split.TrainEnd, Notes: fit.Notes,
+		Report: Evaluate(prices, pred, w.bands, start, end, fit.Split.TrainEnd)}
+	f.Report.Model = fit.Config.Cell
+	w.bt.Folds = append(w.bt.Folds, f)
+	return f, nil
+}
+
+// finish scores all the folds together and returns the backtest.
+func (w *walker) finish() *Backtest {
+	bt := w.bt
+	bt.Overall = Evaluate(w.prices, bt.Predicted, w.bands, w.first, len(w.prices), bt.Folds[0].TrainEnd)
 	bt.Overall.Model = bt.Folds[0].Report.Model
-	if horizon > 1 {
-		bt.Steps = ScoreSteps(prices, paths, cfg.Levels, horizon, bt.Folds[0].TrainEnd)
+	if w.horizon > 1 {
+		bt.Steps = ScoreSteps(w.prices, w.paths, w.cfg.Levels, w.horizon, bt.Folds[0].TrainEnd)
 	}
-	return bt, nil
+	return bt
 }
 
 // originPaths forecasts horizon steps from every origin in [start, end),

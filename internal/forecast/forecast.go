@@ -7,6 +7,7 @@ package forecast
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -239,6 +240,47 @@ func (c Config) rawInputs(tab *series.Table) (*features.Matrix, error) {
 // train is Train with the unscaled inputs raw, rows of at least the
 // prices' length, or nil for the encoded price alone.
 func train(ctx context.Context, prices []float64, raw *features.Matrix, cfg Config, progress func(lstm.EpochStats)) (*Fit, error) {
+	p, err := prepare(prices, raw, cfg)
+	if err != nil {
+		return nil, err
+	}
+	net, err := newNet(ctx, p.cfg, p.inputs)
+	if err != nil {
+		return nil, err
+	}
+	res, err := lstm.Train(ctx, net, p.train, p.val, p.cfg.trainConfig(), progress)
+	f := p.fit(net, res)
+	if err != nil {
+		return f, err
+	}
+	if err := f.calibrate(ctx, prices); err != nil {
+		if errors.Is(err, ErrDiverged) {
+			return nil, err
+		}
+		return f, err // interrupted: the weights are whole, the intervals not sized
+	}
+	return f, nil
+}
+
+// prepared is a series made ready to train on: its configuration as
+// resolved for it, its split, its model but for the network (the encoding
+// fitted on its training span, with features their scaling), and its
+// training and validation windows (val nil without a validation span).
+type prepared struct {
+	cfg   Config
+	split window.Split
+	notes []string
+	// model is the Fit's model but for its network: the encoding and, with
+	// features, their scaling bound to the series' inputs.
+	model      *Model
+	inputs     int // values the network reads at each step
+	train, val lstm.Dataset
+}
+
+// prepare resolves cfg for prices, fits the encoding (and the scaling of
+// the unscaled inputs raw, when not nil) on the training span and cuts the
+// training and validation windows, as Train does.
+func prepare(prices []float64, raw *features.Matrix, cfg Config) (*prepared, error) {
 	cfg, split, notes, err := cfg.Resolve(prices)
 	if err != nil {
 		return nil, err
@@ -260,10 +302,7 @@ func train(ctx context.Context, prices []float64, raw *features.Matrix, cfg Conf
 	// A direct model has one output per step; the last windows of a span,
 	// whose targets would run past its end, are left out (Resolve made
 	// sure some are left).
-	outputs := 1
-	if cfg.Strategy == Direct {
-		outputs = cfg.Horizon
-	}
+	outputs := cfg.outputs()
 	model := &Model{Enc: enc, Lookback: cfg.Lookback, Strategy: cfg.Strategy}
 	samples := func(lo, hi int) *window.Ahead { return enc.Ahead(z, cfg.Lookback, outputs, lo, hi) }
 	inputs := 1
@@ -281,66 +320,95 @@ func train(ctx context.Context, prices []float64, raw *features.Matrix, cfg Conf
 		in := model.inputs.Data[:split.ValEnd*inputs]
 		samples = func(lo, hi int) *window.Ahead { return enc.Ahead(z, cfg.Lookback, outputs, lo, hi).Inputs(in, inputs) }
 	}
+	p := &prepared{cfg: cfg, split: split, notes: notes, model: model, inputs: inputs}
 	lo, hi := split.Train()
-	train := samples(lo, hi-outputs+1)
-	var val lstm.Dataset
+	p.train = samples(lo, hi-outputs+1)
 	if lo, hi := split.Validation(); hi > lo {
-		val = samples(lo, hi-outputs+1)
+		p.val = samples(lo, hi-outputs+1)
 	}
-	cell, err := lstm.ParseCell(cfg.Cell) // Resolve named one
+	return p, nil
+}
+
+// fit returns the Fit of p with the network net trained as res says, its
+// intervals not yet sized.
+func (p *prepared) fit(net *lstm.Model, res lstm.TrainResult) *Fit {
+	m := *p.model
+	m.Net = net
+	return &Fit{Model: &m, Config: p.cfg, Split: p.split, Result: res, Notes: p.notes}
+}
+
+// outputs returns the number of outputs of the network c asks for: one
+// per step under Direct, one under Recursive.
+func (c Config) outputs() int {
+	if c.Strategy == Direct {
+		return c.Horizon
+	}
+	return 1
+}
+
+// newNet returns the untrained network of the resolved c, reading inputs
+// values a step, initialised from c.Seed.
+func newNet(ctx context.Context, c Config, inputs int) (*lstm.Model, error) {
+	cell, err := lstm.ParseCell(c.Cell) // Resolve named one
 	if err != nil {
 		return nil, err
 	}
-	net, err := lstm.NewCell(cell, inputs, cfg.Units, outputs)
+	net, err := lstm.NewCell(cell, inputs, c.Units, c.outputs())
 	if err != nil {
 		return nil, err
 	}
 	// The orthogonal initialisation of a layer at the unit limit is seconds
 	// of LAPACK with no place to stop.
 	if _, err := interruptible(ctx, func() (struct{}, error) {
-		net.InitKeras(cfg.Seed)
+		net.InitKeras(c.Seed)
 		return struct{}{}, nil
 	}); err != nil {
 		return nil, err
 	}
-	res, err := lstm.Train(ctx, net, train, val, lstm.TrainConfig{
-		Steps:     cfg.Lookback,
-		Epochs:    cfg.Epochs,
-		BatchSize: cfg.BatchSize,
-		LR:        cfg.LR,
-		Clip:      cfg.Clip,
-		Patience:  cfg.Patience,
-		Seed:      cfg.Seed,
-		Serial:    cfg.Serial,
-	}, progress)
-	model.Net = net
-	f := &Fit{Model: model, Config: cfg, Split: split, Result: res, Notes: notes}
+	return net, nil
+}
+
+// trainConfig returns the engine's training settings of c.
+func (c Config) trainConfig() lstm.TrainConfig {
+	return lstm.TrainConfig{
+		Steps:     c.Lookback,
+		Epochs:    c.Epochs,
+		BatchSize: c.BatchSize,
+		LR:        c.LR,
+		Clip:      c.Clip,
+		Patience:  c.Patience,
+		Seed:      c.Seed,
+		Serial:    c.Serial,
+	}
+}
+
+// calibrate sizes f's intervals on its validation span of prices, when
+// it has one, from forecasts of every step made from each origin there,
+// as the forecasts a user gets are made: step k from every origin whose
+// step k lies in the span, so the early steps use all the residuals there
+// are; an overflowing model shows there (ErrDiverged), or in Table, which
+// every caller runs next. Any other error is ctx's.
+func (f *Fit) calibrate(ctx context.Context, prices []float64) error {
+	lo, hi := f.Split.Validation()
+	if hi <= lo {
+		return nil
+	}
+	paths, err := f.paths(ctx, prices[:hi], lo, hi, f.Config.Horizon)
 	if err != nil {
-		return f, err
+		return err
 	}
-	// Intervals are sized on the validation span, from forecasts of every
-	// step made from each origin there, as the forecasts a user gets are
-	// made: step k from every origin whose step k lies in the span, so the
-	// early steps use all the residuals there are; an overflowing model
-	// shows there, or in Table, which every caller runs next.
-	if lo, hi := split.Validation(); hi > lo {
-		paths, err := f.paths(ctx, prices[:hi], lo, hi, cfg.Horizon)
-		if err != nil {
-			return f, err // interrupted: the weights are whole, the intervals not sized
-		}
-		for k := range paths {
-			paths[k] = paths[k][:hi-lo-k]
-		}
-		for k, p := range paths {
-			if i := slices.IndexFunc(p, isNotFinite); i >= 0 {
-				return nil, fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, p[i], lo+i+k+1)
-			}
-		}
-		var ivNotes []string
-		f.Intervals, ivNotes = conformal(prices, paths, volatilities(prices[:hi]), lo, cfg.Levels)
-		f.Notes = append(f.Notes, ivNotes...)
+	for k := range paths {
+		paths[k] = paths[k][:hi-lo-k]
 	}
-	return f, nil
+	for k, p := range paths {
+		if i := slices.IndexFunc(p, isNotFinite); i >= 0 {
+			return fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, p[i], lo+i+k+1)
+		}
+	}
+	var ivNotes []string
+	f.Intervals, ivNotes = conformal(prices, paths, volatilities(prices[:hi]), lo, f.Config.Levels)
+	f.Notes = append(f.Notes, ivNotes...)
+	return nil
 }
 
 // paths returns the forecasts of steps 1 to steps ahead from every origin
