@@ -119,7 +119,7 @@ func walkForward(ctx context.Context, prices []float64, raw *features.Matrix, cf
 type walker struct {
 	prices       []float64
 	raw          *features.Matrix // the unscaled inputs, nil for the encoded price alone
-	cfg          Config // as every fold's model is fitted
+	cfg          Config           // as every fold's model is fitted
 	folds, first int
 	horizon      int
 	bands        []TableBand
