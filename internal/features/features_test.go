@@ -27,15 +27,18 @@ func TestParse(t *testing.T) {
 		{list: "range, gap ,dow", set: "return,range,gap,dow", inputs: []string{"return", "range", "gap", "dow_sin", "dow_cos"}},
 		{list: "month,Return,Adj Close", set: "return,month,adjclose", inputs: []string{"return", "month_sin", "month_cos", "adjclose"}},
 		{list: "LOG_VOLUME", set: "return,logvolume", inputs: []string{"return", "logvolume"}},
+		{list: strings.Repeat("v", MaxNameLen), set: "return," + strings.Repeat("v", MaxNameLen), inputs: []string{"return", strings.Repeat("v", MaxNameLen)}},
 		{list: "range,,gap", err: `item 2 of "range,,gap" is empty`},
 		{list: "range,Range", err: `"range" and "Range" name the same feature`},
 		{list: "open,\x01", err: "item 2 of \"open,\\x01\" holds a control character"},
 		{list: strings.Repeat("a,", MaxFeatures) + "a", err: "more than the 64"},
+		{list: "range," + strings.Repeat("x", MaxNameLen+1), err: "item 2 is 257 bytes long"},
 	}
 	for _, tt := range tests {
 		s, err := Parse(tt.list)
 		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
+			// An error quotes a bounded part of the list, not all of it.
+			if err == nil || !strings.Contains(err.Error(), tt.err) || len(err.Error()) > 2*MaxNameLen {
 				t.Errorf("Parse(%q): %v, want an error with %q", tt.list, err, tt.err)
 			}
 			continue
