@@ -148,6 +148,7 @@ func TestComputeErrors(t *testing.T) {
 		{"Date,Close\n2020-01-02,1\n2020-01-03,0\n", "", `features: "return" on 2020-01-03: cannot take the log of 0/1; prices must be positive`},
 		{"Close,Volume\n1,2\n0,4\n", "volume", `features: "return" on row 2: cannot take the log of 0/1; prices must be positive`},
 		{"Date,Close,Volume\n2020-01-02,1,5\n2020-01-03,1,-1\n", "logvolume", `features: "logvolume": volume -1 on 2020-01-03; want a count of zero or more`},
+		{"Date,High,Low,Close\n2020-01-02,2,1,1.5\n2020-01-03,1,2,1.5\n", "range", `features: "range" on 2020-01-03: high 1 below low 2; the high and low columns are swapped or damaged`},
 	}
 	for _, tt := range tests {
 		tab, err := series.LoadTable(strings.NewReader(tt.csv), "p.csv", series.Options{})
@@ -205,6 +206,10 @@ func perturbAfter(tab *series.Table, t0, shift int, rng *rand.Rand) {
 		tab.Dates[i] = tab.Dates[i].AddDate(0, 0, shift+1+rng.IntN(5)+i-t0)
 		for _, c := range tab.Columns {
 			c[i] *= 1 + rng.Float64()
+		}
+		// Keep the day a possible one, its high above its low.
+		if high, low := tab.Lookup("high"), tab.Lookup("low"); high[i] < low[i] {
+			high[i], low[i] = low[i], high[i]
 		}
 	}
 }
