@@ -267,3 +267,16 @@ func formatDuration(d time.Duration) string {
 	}
 	return d.Round(time.Second).String()
 }
+
+// refuseWithMany returns a usage error for the first of the flags given
+// on a run of several series, which names each series' files after it in
+// --out-dir: a flag naming the one model, output or series of a
+// single-series run would otherwise be silently ignored.
+func refuseWithMany(cmd *cobra.Command, flags ...string) error {
+	for _, name := range flags {
+		if cmd.Flags().Changed(name) {
+			return flagErrorf(name, "is for one series; with several, each series' files are named after it in --out-dir (see the README's Many series section)")
+		}
+	}
+	return nil
+}

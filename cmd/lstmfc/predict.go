@@ -71,6 +71,9 @@ extension (.json or .csv) unless --format says otherwise.`,
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.many(args) {
+				if err := refuseWithMany(cmd, "model", "out", "data"); err != nil {
+					return err
+				}
 				return runPredictMany(cmd.Context(), o, args, ios)
 			}
 			if len(args) == 1 {
