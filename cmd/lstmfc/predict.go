@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -185,13 +186,19 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 	}
 	s, split := m.Series, &m.Split
 	model := m.Model
+	// The model learned the prices of one column; the default pick of
+	// another file (Adj Close, else Close) may be a different one.
+	modelColumn := o.Data != "" && o.Column == "" && m.Series != nil && m.Series.Column != ""
+	if modelColumn {
+		o.Column = m.Series.Column
+	}
 	switch {
 	case o.Data != "" && m.Features != nil:
 		// The inputs are computed from the new file as in training, and
 		// scaled as in training.
 		tab, err := o.loadTable(ctx, o.Data, ios, o.Quiet)
 		if err != nil {
-			return nil, err
+			return nil, modelColumnError(err, modelColumn, o.Model)
 		}
 		if model, err = m.On(tab); err != nil {
 			return nil, err
@@ -199,7 +206,7 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		s = &tab.Series
 	case o.Data != "":
 		if s, err = o.load(ctx, o.Data, ios, o.Quiet); err != nil {
-			return nil, err
+			return nil, modelColumnError(err, modelColumn, o.Model)
 		}
 	case m.Features != nil:
 		return nil, flagErrorf("data", "%s takes features (%s) computed from a price file's columns, which the model file does not keep; pass the file with --data FILE", o.Model, m.Features.Features)
@@ -232,6 +239,17 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		copy(t.Split, m.Spans(s))
 	}
 	return t, nil
+}
+
+// modelColumnError says, when the column predict read was the one the
+// model was trained on, where that column came from and how to choose
+// another.
+func modelColumnError(err error, modelColumn bool, model string) error {
+	var pe *series.ParseError
+	if !modelColumn || !errors.As(err, &pe) || pe.Line != 1 || !strings.HasPrefix(pe.Msg, "no column ") {
+		return err
+	}
+	return fmt.Errorf("%w; %s was trained on that column: choose another with --column", err, model)
 }
 
 // noteCalendar tells on stderr how the forecast of s is dated when that is
