@@ -85,6 +85,9 @@ func asFlagError(err error) error {
 type dataFlags struct {
 	Column string
 	Fill   string
+	// prefer is the column to read when the file has it and --column
+	// is not given: the one predict's model was trained on.
+	prefer string
 }
 
 func (d *dataFlags) register(cmd *cobra.Command) {
@@ -117,7 +120,7 @@ func (d *dataFlags) loadTable(ctx context.Context, path string, ios *streams, qu
 // read, under d's options.
 func readData[T any](ctx context.Context, d *dataFlags, path string, ios *streams,
 	read func(io.Reader, string, series.Options) (T, error), file func(context.Context, string, series.Options) (T, error)) (T, error) {
-	opt := series.Options{Column: d.Column, Fill: d.Fill}
+	opt := series.Options{Column: d.Column, Prefer: d.prefer, Fill: d.Fill}
 	if path == "-" {
 		return read(userfile.NewReader(ctx, ios.In), "stdin", opt)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -188,9 +187,8 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 	model := m.Model
 	// The model learned the prices of one column; the default pick of
 	// another file (Adj Close, else Close) may be a different one.
-	modelColumn := o.Data != "" && o.Column == "" && m.Series != nil && m.Series.Column != ""
-	if modelColumn {
-		o.Column = m.Series.Column
+	if m.Series != nil {
+		o.prefer = m.Series.Column
 	}
 	switch {
 	case o.Data != "" && m.Features != nil:
@@ -198,7 +196,7 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		// scaled as in training.
 		tab, err := o.loadTable(ctx, o.Data, ios, o.Quiet)
 		if err != nil {
-			return nil, modelColumnError(err, modelColumn, o.Model)
+			return nil, err
 		}
 		if model, err = m.On(tab); err != nil {
 			return nil, err
@@ -206,7 +204,7 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		s = &tab.Series
 	case o.Data != "":
 		if s, err = o.load(ctx, o.Data, ios, o.Quiet); err != nil {
-			return nil, modelColumnError(err, modelColumn, o.Model)
+			return nil, err
 		}
 	case m.Features != nil:
 		return nil, flagErrorf("data", "%s takes features (%s) computed from a price file's columns, which the model file does not keep; pass the file with --data FILE", o.Model, m.Features.Features)
@@ -239,17 +237,6 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 		copy(t.Split, m.Spans(s))
 	}
 	return t, nil
-}
-
-// modelColumnError says, when the column predict read was the one the
-// model was trained on, where that column came from and how to choose
-// another.
-func modelColumnError(err error, modelColumn bool, model string) error {
-	var pe *series.ParseError
-	if !modelColumn || !errors.As(err, &pe) || pe.Line != 1 || !strings.HasPrefix(pe.Msg, "no column ") {
-		return err
-	}
-	return fmt.Errorf("%w; %s was trained on that column: choose another with --column", err, model)
 }
 
 // noteCalendar tells on stderr how the forecast of s is dated when that is
