@@ -278,7 +278,7 @@ func formatDuration(d time.Duration) string {
 func refuseWithMany(cmd *cobra.Command, flags ...string) error {
 	for _, name := range flags {
 		if cmd.Flags().Changed(name) {
-			return flagErrorf(name, "is for one series; with several, each series' files are named after it in --out-dir (see the README's Many series section)")
+			return flagErrorf(name, "is for one series; with several, each series' files are named after it in --out-dir")
 		}
 	}
 	return nil
