@@ -86,6 +86,9 @@ func asFlagError(err error) error {
 type dataFlags struct {
 	Column string
 	Fill   string
+	// prefer is the column to read when the file has it and --column
+	// is not given: the one predict's model was trained on.
+	prefer string
 }
 
 func (d *dataFlags) register(cmd *cobra.Command) {
@@ -118,7 +121,7 @@ func (d *dataFlags) loadTable(ctx context.Context, path string, ios *streams, qu
 // read, under d's options.
 func readData[T any](ctx context.Context, d *dataFlags, path string, ios *streams,
 	read func(io.Reader, string, series.Options) (T, error), file func(context.Context, string, series.Options) (T, error)) (T, error) {
-	opt := series.Options{Column: d.Column, Fill: d.Fill}
+	opt := series.Options{Column: d.Column, Prefer: d.prefer, Fill: d.Fill}
 	if path == "-" {
 		return read(userfile.NewReader(ctx, ios.In), "stdin", opt)
 	}
@@ -267,4 +270,17 @@ func formatDuration(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
+}
+
+// refuseWithMany returns a usage error for the first of the flags given
+// on a run of several series, which names each series' files after it in
+// --out-dir: a flag naming the one model, output or series of a
+// single-series run would otherwise be silently ignored.
+func refuseWithMany(cmd *cobra.Command, flags ...string) error {
+	for _, name := range flags {
+		if cmd.Flags().Changed(name) {
+			return flagErrorf(name, "is for one series; with several, each series' files are named after it in --out-dir")
+		}
+	}
+	return nil
 }

@@ -71,6 +71,9 @@ extension (.json or .csv) unless --format says otherwise.`,
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.many(args) {
+				if err := refuseWithMany(cmd, "model", "out", "data"); err != nil {
+					return err
+				}
 				return runPredictMany(cmd.Context(), o, args, ios)
 			}
 			if len(args) == 1 {
@@ -182,6 +185,11 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 	}
 	s, split := m.Series, &m.Split
 	model := m.Model
+	// The model learned the prices of one column; the default pick of
+	// another file (Adj Close, else Close) may be a different one.
+	if m.Series != nil {
+		o.prefer = m.Series.Column
+	}
 	switch {
 	case o.Data != "" && m.Features != nil:
 		// The inputs are computed from the new file as in training, and

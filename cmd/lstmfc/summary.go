@@ -52,15 +52,21 @@ or is missing.`,
 }
 
 func runSummary(o *summaryOptions, ios *streams) error {
+	if fi, err := os.Stat(o.Dir); err != nil {
+		return fmt.Errorf("%s: %w", o.Dir, unwrapPath(err))
+	} else if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory: give the --out-dir of a run", o.Dir)
+	}
 	found, err := filepath.Glob(filepath.Join(o.Dir, manifestPattern))
 	if err != nil {
 		return err
 	}
 	if len(found) == 0 {
-		if _, err := os.Stat(o.Dir); err != nil {
-			return fmt.Errorf("%s: %w", o.Dir, unwrapPath(err))
-		}
 		return fmt.Errorf("%s holds no run's outputs: run train, backtest or predict with --out-dir %s first", o.Dir, o.Dir)
+	}
+	known := map[string]bool{}
+	for _, kind := range outputKinds() {
+		known[kind.command] = true
 	}
 	runs := map[string]*mergedRun{}
 	for _, path := range found {
@@ -76,14 +82,24 @@ func runSummary(o *summaryOptions, ios *streams) error {
 		if err != nil {
 			return fmt.Errorf("%s: %v", path, err)
 		}
+		if !known[m.Command] {
+			return fmt.Errorf("%s: command %q is not one of train, backtest or predict", path, m.Command)
+		}
 		r := runs[m.Command]
 		if r == nil {
-			r = &mergedRun{ran: map[fleet.Shard]bool{}}
+			r = &mergedRun{ran: map[fleet.Shard]bool{}, given: map[string]bool{}}
 			runs[m.Command] = r
 		}
 		r.ran[shard] = true
 		for _, name := range m.Series {
-			if !slices.Contains(r.series, name) {
+			// A run names each series after its file, so a name that
+			// is not a plain file name is a damaged manifest, and
+			// reading outputs by it would reach outside DIR.
+			if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+				return fmt.Errorf("%s: series name %q is not a file name", path, name)
+			}
+			if !r.given[name] {
+				r.given[name] = true
 				r.series = append(r.series, name)
 			}
 		}
@@ -94,8 +110,12 @@ func runSummary(o *summaryOptions, ios *streams) error {
 		if r == nil {
 			continue
 		}
-		for _, s := range r.notRun() {
+		listed, idle := r.notRun(maxListedShards)
+		for _, s := range listed {
 			fmt.Fprintf(ios.Err, "%s: shard %s has not started\n", kind.command, s)
+		}
+		if idle > len(listed) {
+			fmt.Fprintf(ios.Err, "%s: %d shards have not started\n", kind.command, idle)
 		}
 		table := newSummaryWriter(ios.Out, kind.command, o.JSON)
 		rows := make([]summaryRow, len(r.series))
@@ -117,28 +137,36 @@ func runSummary(o *summaryOptions, ios *streams) error {
 // mergedRun is what the manifests of one command's shards say.
 type mergedRun struct {
 	series []string             // every series given, in the first manifest's order
+	given  map[string]bool      // the names in series
 	ran    map[fleet.Shard]bool // the shards that started
 }
 
-// notRun returns the shards of a sharded run that have not started, when
-// all started shards agree on the count.
-func (r *mergedRun) notRun() []fleet.Shard {
+// maxListedShards is how many shards that have not started summary names
+// one by one; it counts the rest, as a count from a damaged manifest can
+// be as large as an int.
+const maxListedShards = 10
+
+// notRun returns the first max shards of a sharded run that have not
+// started, and how many have not, when all started shards agree on the
+// count.
+func (r *mergedRun) notRun(max int) (listed []fleet.Shard, idle int) {
 	counts := map[int]bool{}
 	for s := range r.ran {
 		counts[s.Count] = true
 	}
 	if len(counts) != 1 {
-		return nil
+		return nil, 0
 	}
-	var missing []fleet.Shard
 	for n := range counts {
-		for i := range n {
+		idle = n - len(r.ran)
+		// At most len(r.ran) indices are skipped, so this stops early.
+		for i := 0; i < n && len(listed) < max; i++ {
 			if s := (fleet.Shard{Index: i, Count: n}); !r.ran[s] {
-				missing = append(missing, s)
+				listed = append(listed, s)
 			}
 		}
 	}
-	return missing
+	return listed, idle
 }
 
 // outputKind says which files a command writes for each series and how

@@ -84,6 +84,9 @@ step target when the market turns wilder than it was in training.`,
 		ValidArgsFunction: fileArgs(seriesExts...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.many(args) || o.Global {
+				if err := refuseWithMany(cmd, "model"); err != nil {
+					return err
+				}
 				return runTrainMany(cmd.Context(), o, args, ios)
 			}
 			if len(args) == 1 {

@@ -94,6 +94,13 @@ func fill(name string, tab *series.Table, out []float64, f int) error {
 		return logRatios(name, tab, out, f, 1, func(i int) float64 { return p[i] }, func(i int) float64 { return p[i-1] })
 	case "range":
 		high, low := tab.Lookup("high"), tab.Lookup("low")
+		// A day's high below its low is no range: the log ratio would
+		// be a negative width the network would learn from.
+		for i := range n {
+			if high[i] < low[i] {
+				return fmt.Errorf("features: %q on %s: high %g below low %g; the high and low columns are swapped or damaged", name, where(tab, i), high[i], low[i])
+			}
+		}
 		return logRatios(name, tab, out, f, 0, func(i int) float64 { return high[i] }, func(i int) float64 { return low[i] })
 	case "gap":
 		open, close := tab.Lookup("open"), tab.Lookup("close")

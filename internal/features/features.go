@@ -45,6 +45,11 @@ import (
 // MaxFeatures is the most features a list may name.
 const MaxFeatures = 64
 
+// MaxNameLen is the longest name, in bytes, a list may hold: far longer
+// than any column's name, and short enough that an error quoting it stays
+// a readable line.
+const MaxNameLen = 256
+
 // builtins are the built-in features in the order documented above, with
 // the number of inputs each gives.
 var builtins = []struct {
@@ -98,6 +103,9 @@ func Parse(list string) (Set, error) {
 	seen := map[string]string{}
 	for i, item := range items {
 		item = strings.TrimSpace(item)
+		if len(item) > MaxNameLen {
+			return Set{}, fmt.Errorf("features: item %d is %d bytes long, more than the %d a name may be; it begins %.40q", i+1, len(item), MaxNameLen, item)
+		}
 		name := series.NormalizeName(item)
 		switch {
 		case name == "":

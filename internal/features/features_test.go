@@ -27,15 +27,18 @@ func TestParse(t *testing.T) {
 		{list: "range, gap ,dow", set: "return,range,gap,dow", inputs: []string{"return", "range", "gap", "dow_sin", "dow_cos"}},
 		{list: "month,Return,Adj Close", set: "return,month,adjclose", inputs: []string{"return", "month_sin", "month_cos", "adjclose"}},
 		{list: "LOG_VOLUME", set: "return,logvolume", inputs: []string{"return", "logvolume"}},
+		{list: strings.Repeat("v", MaxNameLen), set: "return," + strings.Repeat("v", MaxNameLen), inputs: []string{"return", strings.Repeat("v", MaxNameLen)}},
 		{list: "range,,gap", err: `item 2 of "range,,gap" is empty`},
 		{list: "range,Range", err: `"range" and "Range" name the same feature`},
 		{list: "open,\x01", err: "item 2 of \"open,\\x01\" holds a control character"},
 		{list: strings.Repeat("a,", MaxFeatures) + "a", err: "more than the 64"},
+		{list: "range," + strings.Repeat("x", MaxNameLen+1), err: "item 2 is 257 bytes long"},
 	}
 	for _, tt := range tests {
 		s, err := Parse(tt.list)
 		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
+			// An error quotes a bounded part of the list, not all of it.
+			if err == nil || !strings.Contains(err.Error(), tt.err) || len(err.Error()) > 2*MaxNameLen {
 				t.Errorf("Parse(%q): %v, want an error with %q", tt.list, err, tt.err)
 			}
 			continue
@@ -145,6 +148,7 @@ func TestComputeErrors(t *testing.T) {
 		{"Date,Close\n2020-01-02,1\n2020-01-03,0\n", "", `features: "return" on 2020-01-03: cannot take the log of 0/1; prices must be positive`},
 		{"Close,Volume\n1,2\n0,4\n", "volume", `features: "return" on row 2: cannot take the log of 0/1; prices must be positive`},
 		{"Date,Close,Volume\n2020-01-02,1,5\n2020-01-03,1,-1\n", "logvolume", `features: "logvolume": volume -1 on 2020-01-03; want a count of zero or more`},
+		{"Date,High,Low,Close\n2020-01-02,2,1,1.5\n2020-01-03,1,2,1.5\n", "range", `features: "range" on 2020-01-03: high 1 below low 2; the high and low columns are swapped or damaged`},
 	}
 	for _, tt := range tests {
 		tab, err := series.LoadTable(strings.NewReader(tt.csv), "p.csv", series.Options{})
@@ -202,6 +206,10 @@ func perturbAfter(tab *series.Table, t0, shift int, rng *rand.Rand) {
 		tab.Dates[i] = tab.Dates[i].AddDate(0, 0, shift+1+rng.IntN(5)+i-t0)
 		for _, c := range tab.Columns {
 			c[i] *= 1 + rng.Float64()
+		}
+		// Keep the day a possible one, its high above its low.
+		if high, low := tab.Lookup("high"), tab.Lookup("low"); high[i] < low[i] {
+			high[i], low[i] = low[i], high[i]
 		}
 	}
 }

@@ -146,6 +146,9 @@ func TestShardFromEnv(t *testing.T) {
 	for _, e := range []func(string) string{
 		env(), env("JOB_COMPLETION_INDEX", "4"), env("JOB_COMPLETION_INDEX", "x"),
 		env("SLURM_ARRAY_TASK_ID", "3", "SLURM_ARRAY_TASK_MIN", "5"), env("SLURM_ARRAY_TASK_ID", "2", "SLURM_ARRAY_TASK_MIN", "?"),
+		// The difference of these wraps around to 1 in int arithmetic.
+		env("SLURM_ARRAY_TASK_ID", "-9223372036854775808", "SLURM_ARRAY_TASK_MIN", "9223372036854775807"),
+		env("SLURM_ARRAY_TASK_ID", "1", "SLURM_ARRAY_TASK_MIN", "-1"),
 	} {
 		if s, err := ShardFromEnv(4, e); err == nil {
 			t.Errorf("ShardFromEnv took %v", s)

@@ -67,6 +67,15 @@ func ShardFromEnv(count int, getenv func(string) string) (Shard, error) {
 			if getenv("SLURM_ARRAY_TASK_MIN") != "" {
 				lo, err = number("SLURM_ARRAY_TASK_MIN")
 			}
+			// Slurm's ids are never negative; refusing a negative one
+			// also keeps id - lo from wrapping around into a valid index.
+			switch {
+			case err != nil:
+			case id < 0 || lo < 0:
+				err = fmt.Errorf("SLURM_ARRAY_TASK_ID=%d and SLURM_ARRAY_TASK_MIN=%d: Slurm's array ids are never negative", id, lo)
+			case id < lo:
+				err = fmt.Errorf("SLURM_ARRAY_TASK_ID=%d is below SLURM_ARRAY_TASK_MIN=%d", id, lo)
+			}
 			index = id - lo
 		}
 	case getenv("AWS_BATCH_JOB_ARRAY_INDEX") != "":

@@ -303,6 +303,18 @@ func (l *loader) chooseColumns() error {
 		l.note("using column %q, as asked", l.header[col])
 		return nil
 	}
+	if l.opt.Prefer != "" {
+		col, err := l.find(l.opt.Prefer)
+		if err != nil {
+			return err
+		}
+		if col >= 0 && col != l.dateCol {
+			l.valueCol = col
+			l.note("using column %q, the preferred one", l.header[col])
+			return nil
+		}
+		l.note("no column %q, the preferred one", l.opt.Prefer)
+	}
 	for _, want := range []struct{ name, why string }{
 		{"Adj Close", "the adjusted close"},
 		{"Adjusted Close", "the adjusted close"},

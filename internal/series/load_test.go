@@ -342,3 +342,21 @@ func TestDateReader(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefer checks that Options.Prefer picks its column when the file has
+// it, and the default pick, with a note, when it does not.
+func TestPrefer(t *testing.T) {
+	const csv = "Date,Open,Adj Close\n2020-01-02,1,10\n2020-01-03,2,20\n"
+	s, err := Load(strings.NewReader(csv), "p.csv", Options{Prefer: "open"})
+	if err != nil || s.Column != "Open" || s.Values[1] != 2 {
+		t.Errorf("Prefer open: %v, %v", s, err)
+	}
+	s, err = Load(strings.NewReader(csv), "p.csv", Options{Prefer: "close"})
+	if err != nil || s.Column != "Adj Close" || !strings.Contains(strings.Join(s.Notes, "\n"), `no column "close", the preferred one`) {
+		t.Errorf("Prefer close: %v, %v", s, err)
+	}
+	s, err = Load(strings.NewReader(csv), "p.csv", Options{Column: "Adj Close", Prefer: "open"})
+	if err != nil || s.Column != "Adj Close" {
+		t.Errorf("Column beats Prefer: %v, %v", s, err)
+	}
+}

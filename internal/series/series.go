@@ -36,6 +36,10 @@ type Options struct {
 	// spaces, '_' and '-'. Empty means Adj Close, else Close, else the only
 	// numeric column.
 	Column string
+	// Prefer, when Column is empty, is the header of the column to use if
+	// the file has one (such as the column a model was trained on); when
+	// it has none, the column is chosen as if Prefer were empty.
+	Prefer string
 	// Fill says what to do with a missing value: "drop" (the default, also
 	// "") drops its row, "ffill" repeats the previous value.
 	Fill string
