@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -136,6 +137,10 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		}
 		fmt.Fprintf(ios.Err, "fold of %s: %s RMSE %.6g, naive %.6g\n", label(f.Start, f.End-1), f.Report.ModelName(), f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
 	})
+	var fe *forecast.FieldError
+	if errors.As(err, &fe) {
+		return asFlagError(err) // a flag the series cannot take, such as too long a horizon
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Source, err)
 	}

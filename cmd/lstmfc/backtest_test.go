@@ -80,6 +80,9 @@ func TestBacktestHorizonRefused(t *testing.T) {
 		{[]string{"--horizon", "0"}, "--horizon: must be at least 1, got 0"},
 		{[]string{"--horizon", "-3"}, "--horizon: must be at least 1, got -3"},
 		{[]string{"--horizon", "251"}, "--horizon: must be at most 250, got 251"},
+		// The first fold's validation span (1% of half the series) is too
+		// short for the horizon: refused before any fold trains.
+		{[]string{"-q", "--horizon", "100", "--val-split", "0.01"}, "--horizon: 100 steps are more than the"},
 		{[]string{"--csv", filepath.Join(dir, "s.csv")}, "--csv: needs --horizon 2 or more"},
 		{[]string{"--horizon", "2", "--csv", filepath.Join(dir, "no", "s.csv")}, "--csv: cannot write"},
 		{[]string{"--horizon", "2", "--csv", "-"}, "--csv: needs a file name: standard output holds the report"},

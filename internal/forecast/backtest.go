@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -145,6 +146,14 @@ func newWalker(prices []float64, raw *features.Matrix, cfg Config, walk Walk, ho
 		return nil, fmt.Errorf("%d values leave %d after the first %.0f%% for training, too few for %d folds", n, n-first, 100*walk.MinTrain, walk.Folds)
 	}
 	cfg.TestSplit = 0
+	// The first fold trains on the fewest values: a setting it cannot take
+	// (a horizon past its validation span, too large a batch) is returned
+	// as the *FieldError it is, for the caller to name, before any fold
+	// trains.
+	var fe *FieldError
+	if _, _, _, err := cfg.Resolve(prices[:first]); errors.As(err, &fe) {
+		return nil, err
+	}
 	bands := make([]TableBand, len(cfg.Levels))
 	for i, l := range cfg.Levels {
 		bands[i] = TableBand{Level: l, Lo: nanSlice(n), Hi: nanSlice(n)}
