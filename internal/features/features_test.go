@@ -365,6 +365,12 @@ func TestScalingErrors(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "volume") {
 		t.Errorf("a file without volume: %v", err)
 	}
+	// A value that scales past the largest float is refused, not fed on.
+	wide := &Matrix{Features: "return", Names: []string{"return"}, Rows: 2, Data: []float64{0, 1e300}}
+	err = Scaling{Features: "return", Names: []string{"return"}, Mean: []float64{0}, Std: []float64{1e-10}}.Apply(wide)
+	if err == nil || !strings.Contains(err.Error(), "input return of row 2") {
+		t.Errorf("an input scaled to infinity: %v", err)
+	}
 }
 
 // sharedData is the team's folder of real price files.

@@ -75,6 +75,9 @@ func (s Scaling) Apply(m *Matrix) error {
 				continue
 			}
 			row[j] = (v - s.Mean[j]) / s.Std[j]
+			if math.IsInf(row[j], 0) {
+				return fmt.Errorf("features: input %s of row %d, %v, scales to %v: a value far outside those the scaling was fitted on", s.Names[j], t+1, v, row[j])
+			}
 		}
 	}
 	return nil

@@ -346,6 +346,12 @@ func TestDecodeFeatureScaling(t *testing.T) {
 	if _, err := decodeMeta(fit.Net, m, "m.bin"); err == nil || !strings.Contains(err.Error(), "standard deviation finite and positive") {
 		t.Errorf("a standard deviation of 0: error %v", err)
 	}
+	sc.Std[1] = 1e-320 // subnormal: its reciprocal overflows
+	b, _ = json.Marshal(sc)
+	m["feature_scaling"] = string(b)
+	if _, err := decodeMeta(fit.Net, m, "m.bin"); err == nil || !strings.Contains(err.Error(), "reciprocal overflows") {
+		t.Errorf("a standard deviation of 1e-320: error %v", err)
+	}
 	delete(m, "feature_scaling")
 	if _, err := decodeMeta(fit.Net, m, "m.bin"); err == nil || !strings.Contains(err.Error(), `no "feature_scaling"`) {
 		t.Errorf("no feature_scaling: error %v", err)

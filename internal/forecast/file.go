@@ -240,11 +240,17 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if s, ok := meta[keyHorizon]; ok && s != strconv.Itoa(net.Outputs()) {
 		return nil, fmt.Errorf("metadata %q is %q, but the dense head has %d outputs, one per step ahead", keyHorizon, s, net.Outputs())
 	}
+	if s, ok := meta[keyFeatures]; ok && s != strconv.Itoa(net.Inputs()) {
+		return nil, fmt.Errorf("metadata %q is %q, but the first layer takes %d inputs per step", keyFeatures, s, net.Inputs())
+	}
 	strategy := Direct
 	if s, ok := meta[keyStrategy]; ok {
 		if strategy = Strategy(s); !slices.Contains(Strategies(), s) {
 			return nil, fmt.Errorf("metadata %q is %q, not direct or recursive", keyStrategy, s)
 		}
+	}
+	if strategy == Recursive && net.Outputs() != 1 {
+		return nil, fmt.Errorf("metadata %q is %q, but the dense head has %d outputs; a recursive model has one, fed back", keyStrategy, strategy, net.Outputs())
 	}
 	if _, ok := meta[keyLookback]; !ok {
 		return nil, fmt.Errorf("no %q in the metadata", keyLookback)
@@ -413,8 +419,10 @@ func decodeFeatures(meta map[string]string, inputs int) (*features.Scaling, erro
 		return nil, fmt.Errorf("metadata %q names %d inputs, but the model takes %d per step", keyFeatureScaling, len(sc.Names), inputs)
 	case len(sc.Mean) != inputs || len(sc.Std) != inputs:
 		return nil, fmt.Errorf("metadata %q needs a mean and a standard deviation for each of its %d inputs", keyFeatureScaling, inputs)
-	case slices.ContainsFunc(sc.Mean, bad) || slices.ContainsFunc(sc.Std, func(v float64) bool { return bad(v) || v <= 0 }):
-		return nil, fmt.Errorf("metadata %q: each mean must be finite and each standard deviation finite and positive", keyFeatureScaling)
+	case slices.ContainsFunc(sc.Mean, bad) || slices.ContainsFunc(sc.Std, func(v float64) bool { return bad(v) || v <= 0 || bad(1/v) }):
+		// 1/v overflows for a subnormal v, which would scale every input
+		// to an infinity.
+		return nil, fmt.Errorf("metadata %q: each mean must be finite and each standard deviation finite and positive, not so small that its reciprocal overflows", keyFeatureScaling)
 	}
 	return &sc, nil
 }

@@ -205,11 +205,16 @@ func TestDecodeMetaBoundaries(t *testing.T) {
 		}
 	}
 	meta := maps.Clone(base)
-	meta["strategy"] = "recursive"
-	if sv, err := decodeMeta(three, meta, "m.bin"); err != nil || sv.Horizon() != 1 {
-		t.Errorf("a recursive three-output network: error %v, want a horizon of 1", err)
+	meta["strategy"] = "recursive" // train writes a recursive model with one output
+	if _, err := decodeMeta(three, meta, "m.bin"); err == nil || !strings.Contains(err.Error(), `metadata "strategy" is "recursive", but the dense head has 3 outputs`) {
+		t.Errorf("a recursive three-output network: error %v, want it refused", err)
 	}
-	meta["strategy"] = "Direct"
+	meta = maps.Clone(base)
+	meta["features"] = "4" // the first layer takes 1
+	if _, err := decodeMeta(three, meta, "m.bin"); err == nil || !strings.Contains(err.Error(), `metadata "features" is "4", but the first layer takes 1 inputs per step`) {
+		t.Errorf("features 4 of a one-input network: error %v, want it refused", err)
+	}
+	meta["strategy"], meta["features"] = "Direct", "1"
 	if _, err := decodeMeta(three, meta, "m.bin"); err == nil || !strings.Contains(err.Error(), `metadata "strategy" is "Direct", not direct or recursive`) {
 		t.Errorf("strategy Direct: error %v", err)
 	}
