@@ -148,8 +148,12 @@ func readPredictions(path string) error {
 func trainKind() *outputKind {
 	return &outputKind{command: "train", report: trainReportSuffix, done: trainReportSuffix, read: func(dir, name string) summaryRow {
 		var r trainSeriesReport
-		if err := readReport(filepath.Join(dir, name+trainReportSuffix), &r); err != nil {
+		path := filepath.Join(dir, name+trainReportSuffix)
+		if err := readReport(path, &r); err != nil {
 			return failedRow(name, "train", err)
+		}
+		if r.Stamp == (fleet.Stamp{}) || r.Values == 0 || r.Model == "" {
+			return failedRow(name, "train", fmt.Errorf("%s: %w", path, errNotReport))
 		}
 		span := r.Test
 		if span == nil {

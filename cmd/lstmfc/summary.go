@@ -457,3 +457,7 @@ func coverage(c map[string]float64) string {
 
 // errNoSpan is the error of a report that scores no span.
 var errNoSpan = errors.New("the report scores no span")
+
+// errNotReport is a report file that parses but lacks what every report
+// of its kind holds: damaged, or not written by lstmfc.
+var errNotReport = errors.New("not a complete report: no stamp, values or model")

@@ -59,3 +59,18 @@ func TestSummaryNotADirectory(t *testing.T) {
 		t.Errorf("summary of a file: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestSummaryDamagedReport checks that a train report that parses but is
+// empty ({} or null) is summarised as failed, not as a series done.
+func TestSummaryDamagedReport(t *testing.T) {
+	for _, body := range []string{`{}`, `null`} {
+		dir := writeManifest(t, ".lstmfc-train-shard-0-of-1.json", `{"command":"train","shard":"0/1","series":["a"]}`)
+		if err := os.WriteFile(filepath.Join(dir, "a.json"), []byte(body), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, _ := run(t, "summary", dir)
+		if code != 1 || !strings.Contains(stdout, "not a complete report") {
+			t.Errorf("report %s: exit %d, stdout %q; want exit 1 and the series failed", body, code, stdout)
+		}
+	}
+}
