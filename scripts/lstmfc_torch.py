@@ -108,12 +108,8 @@ class Encoding:
             x = [v - z[t - 1] for v in x]
         return x
 
-    def price(self, prev, y, k=1):
-        """The price that output k (from 1) y stands for, the last known
-        price being prev. Output k of return and delta is the cumulative
-        move over k steps divided by sqrt(k)."""
-        if self.target != "price":
-            y *= math.sqrt(k)
+    def price(self, prev, y):
+        """The price that output y stands for, the last known price being prev."""
         if self.target == "return":
             return prev * math.exp(y * self.step)
         if self.target == "delta":
@@ -141,7 +137,7 @@ def predict(net, enc, lookback, prices, horizon, block):
         with torch.no_grad():
             y = net(torch.tensor([x], dtype=torch.float64).unsqueeze(-1))[0].tolist()
         last = ext[-1]  # every output is a cumulative move from it
-        step = [enc.price(last, yk, k + 1) for k, yk in enumerate(y[: min(block, horizon - len(forecast))])]
+        step = [enc.price(last, yk) for yk in y[: min(block, horizon - len(forecast))]]
         forecast += step
         ext += step
     return one, forecast

@@ -32,8 +32,7 @@ import (
 // value k steps past its window, each a cumulative move from the last known
 // price: the scaled price at step k for the price target, the scaled log
 // return from the last price to step k for return, the scaled change from
-// the last price to step k for delta, the last two divided by √k (see
-// window.Ahead and Encoding.AheadScale).
+// the last price to step k for delta (see window.Ahead).
 const (
 	keyLookback  = "lookback"   // window length, an integer ≥ 1
 	keyScalerMin = "scaler_min" // the price scaler: price = z·(max − min) + min

@@ -458,7 +458,7 @@ func (m *Model) direct(ctx context.Context, prices []float64, lo, hi, steps int)
 		// Every output is a cumulative step from the last known price.
 		last := prices[w.Target(i)-1]
 		for k, p := range paths {
-			p[i] = m.Enc.NextAhead(last, y[i*O+k], k+1)
+			p[i] = m.Enc.Next(last, y[i*O+k])
 		}
 	}
 	return paths, nil
@@ -590,7 +590,7 @@ func (m *Model) forecast(ctx context.Context, p *lstm.Predictor, prices []float6
 		last := ext[n-1]
 		// Every output is a cumulative step from the last known price.
 		for k := 0; k < block && len(out) < horizon; k++ {
-			v := m.Enc.NextAhead(last, y[k], k+1)
+			v := m.Enc.Next(last, y[k])
 			if in != nil {
 				in.add(len(out), ext[len(ext)-1], v)
 			}

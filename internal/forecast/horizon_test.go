@@ -272,9 +272,8 @@ func TestSaveLoadHorizon(t *testing.T) {
 // TestDirectLossByHand: the validation loss a direct fit reports for its
 // best epoch is the mean, over every validation window whose H steps lie in
 // the span and over every output, of the squared difference between the
-// network's outputs and the cumulative targets written out from the prices,
-// those of return and delta divided by √k at step k (the engine's MSE,
-// PyTorch's MSELoss over B×H), for each target.
+// network's outputs and the cumulative targets written out from the prices
+// (the engine's MSE, PyTorch's MSELoss over B×H), for each target.
 func TestDirectLossByHand(t *testing.T) {
 	const H = 4
 	prices := ar1Returns(400, 0.5, 5)
@@ -300,10 +299,10 @@ func TestDirectLossByHand(t *testing.T) {
 				switch target {
 				case Price:
 					want = enc.Scale.Transform(prices[t0+k])
-				case Return: // over k+1 steps, so divided by √(k+1)
-					want = math.Log(prices[t0+k]/prices[t0-1]) / enc.ReturnScale / math.Sqrt(float64(k+1))
+				case Return:
+					want = math.Log(prices[t0+k]/prices[t0-1]) / enc.ReturnScale
 				case Delta:
-					want = (prices[t0+k] - prices[t0-1]) / (enc.Scale.Max - enc.Scale.Min) / math.Sqrt(float64(k+1))
+					want = (prices[t0+k] - prices[t0-1]) / (enc.Scale.Max - enc.Scale.Min)
 				}
 				sum += (y[k] - want) * (y[k] - want)
 				n++

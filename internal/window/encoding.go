@@ -162,26 +162,6 @@ func (e Encoding) Next(prev, y float64) float64 {
 	panic(fmt.Sprintf("window: unknown target %q", e.Target))
 }
 
-// AheadScale is what a direct model's output k (k = 1, 2, …) is divided
-// by: √k for the return and delta targets, whose output k is the
-// cumulative move over k steps and so spreads about √k times as far as
-// one step's, and 1 for price. Without it the mean squared error over the
-// outputs would be mostly the far steps', and the near steps, the most
-// predictable, would hardly be learned.
-func (e Encoding) AheadScale(k int) float64 {
-	if e.Target == Price {
-		return 1
-	}
-	return math.Sqrt(float64(k))
-}
-
-// NextAhead returns the price that output k (k = 1, 2, …) of a direct
-// model, y, stands for when the last known price is prev: Next of y
-// times AheadScale(k). Output 1 is Next's.
-func (e Encoding) NextAhead(prev, y float64, k int) float64 {
-	return e.Next(prev, y*e.AheadScale(k))
-}
-
 // steps returns step(x[i-1], x[i]) for i in [1, len(x)).
 func steps(x []float64, step func(a, b float64) float64) []float64 {
 	d := make([]float64, len(x)-1)

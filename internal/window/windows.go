@@ -97,15 +97,12 @@ func (w *Windows) checkIndex(i int) {
 //
 // Cumulative changes from the last known price, rather than each step's own
 // change, keep one output's error from adding to the next: every output
-// turns into a price through Encoding.NextAhead from the same last known
-// price. Sample divides the cumulative delta and return of output k by
-// Encoding.AheadScale(k), √k, so that every output has about one unit of
-// spread.
+// turns into a price through Encoding.Next from the same last known price.
 // With Horizon 1 a sample is exactly Windows's.
 type Ahead struct {
 	w       *Windows
 	horizon int
-	enc     Encoding
+	target  Target
 }
 
 // Ahead returns the samples of z for the target indices t in [lo, hi) with
@@ -117,13 +114,13 @@ func (e Encoding) Ahead(z []float64, lookback, horizon, lo, hi int) *Ahead {
 	if horizon < 1 || hi > len(z)-horizon+1 {
 		panic(fmt.Sprintf("window: targets [%d,%d) of %d steps do not fit a series of %d values", lo, hi, horizon, len(z)))
 	}
-	return &Ahead{w: e.Windows(z, lookback, lo, hi), horizon: horizon, enc: e}
+	return &Ahead{w: e.Windows(z, lookback, lo, hi), horizon: horizon, target: e.Target}
 }
 
 // Inputs returns samples with a's targets whose input windows are rows of
 // in, as Windows.Inputs.
 func (a *Ahead) Inputs(in []float64, f int) *Ahead {
-	return &Ahead{w: a.w.Inputs(in, f), horizon: a.horizon, enc: a.enc}
+	return &Ahead{w: a.w.Inputs(in, f), horizon: a.horizon, target: a.target}
 }
 
 // Len returns the number of samples.
@@ -144,19 +141,14 @@ func (a *Ahead) Sample(i int, x, y []float64) {
 	}
 	y[0] = a.w.Sample(i, x)
 	z, t := a.w.z, a.w.Target(i)
-	cum := y[0] // the cumulative return so far
 	for k := 1; k < a.horizon; k++ {
-		switch a.enc.Target {
+		switch a.target {
 		case Return:
-			cum += z[t+k]
-			y[k] = cum
+			y[k] = y[k-1] + z[t+k]
 		case Delta:
 			y[k] = z[t+k] - z[t-1]
 		default:
 			y[k] = z[t+k]
 		}
-	}
-	for k := 1; k < a.horizon; k++ {
-		y[k] /= a.enc.AheadScale(k + 1)
 	}
 }
