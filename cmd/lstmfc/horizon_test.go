@@ -49,7 +49,7 @@ func TestHorizonBadInput(t *testing.T) {
 func TestPredictDirectHorizon(t *testing.T) {
 	dir := t.TempDir()
 	model := filepath.Join(dir, "m.bin")
-	if code, _, stderr := run(t, append([]string{"train", "--model", model, "--horizon", "3", realCSV}, small...)...); code != exitOK {
+	if code, _, stderr := run(t, append([]string{"train", "--model", model, "--horizon", "3", "--strategy", "direct", realCSV}, small...)...); code != exitOK {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
 	for _, tc := range []struct {
