@@ -228,6 +228,7 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 	if err != nil {
 		return nil, err
 	}
+	model.Holidays = holidays
 	t, err := model.Table(ctx, s.Values, s.Dates, split, o.Horizon)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Source, err)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lstmfc/lstmfc/internal/features"
 	"github.com/lstmfc/lstmfc/internal/series"
@@ -383,5 +384,34 @@ func TestFeaturesChainByHand(t *testing.T) {
 	step2 := fit.Enc.Next(step1, p.Outputs(rows)[0])
 	if want := []float64{step1, step2}; !slices.Equal(got, want) {
 		t.Errorf("forecast %v, want %v", got, want)
+	}
+}
+
+// TestFeaturesChainSkipsHolidays: with the first forecast day a holiday,
+// the calendar inputs of the chained step are those of the next open day,
+// the date its row gets from Table.SkipHolidays.
+func TestFeaturesChainSkipsHolidays(t *testing.T) {
+	ctx := context.Background()
+	tab := loadTable(t, ohlcvCSV(90, 9))
+	fit, err := TrainTable(ctx, tab, featureConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, f, L := len(tab.Values), fit.inputs.Width(), fit.Lookback
+	c, _ := CalendarOf(tab.Dates)
+	holiday := c.Next(tab.Dates[n-1], 1)[0]
+	fit.Holidays = []time.Time{holiday}
+	got, err := fit.Forecast(ctx, tab.Values, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fit.Net.NewPredictor(L)
+	rows := slices.Clone(fit.inputs.Data[(n-L)*f:])
+	step1 := fit.Enc.Next(tab.Values[n-1], p.Outputs(rows)[0])
+	open := c.Next(holiday, 1)[0]
+	rows = append(rows[f:], fit.Features.Next(rows[len(rows)-f:], tab.Values[n-1], step1, open)...)
+	step2 := fit.Enc.Next(step1, p.Outputs(rows)[0])
+	if want := []float64{step1, step2}; !slices.Equal(got, want) {
+		t.Errorf("forecast %v, want %v (the inputs of %s, not of the holiday %s)", got, want, open.Format(time.DateOnly), holiday.Format(time.DateOnly))
 	}
 }

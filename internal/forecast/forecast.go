@@ -39,6 +39,11 @@ type Model struct {
 	// encoded price alone, which stays the target. Such a model predicts
 	// only a series whose inputs it holds: see On.
 	Features *features.Scaling
+	// Holidays are the dates the market is closed, as Table.SkipHolidays
+	// takes them: the calendar inputs of a forecast past the series (see
+	// Features) are those of the days its rows will be dated, which skip
+	// them.
+	Holidays []time.Time
 	inputs   *features.Matrix // scaled inputs of the series On bound; nil: none
 }
 
@@ -622,7 +627,7 @@ func (m *Model) inputRows(n, horizon int) *inputRows {
 		in.dates = d[n:min(len(d), n+horizon)]
 		if more := n + horizon - len(d); more > 0 {
 			c, _ := CalendarOf(d)
-			in.dates = append(slices.Clip(in.dates), c.Next(d[len(d)-1], more)...)
+			in.dates = append(slices.Clip(in.dates), openDays(c, d[len(d)-1], more, m.Holidays)...)
 		}
 	}
 	return in

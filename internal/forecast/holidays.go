@@ -48,17 +48,27 @@ func (t *Table) SkipHolidays(holidays []time.Time) {
 	if t.Dates == nil || first < 1 || len(holidays) == 0 {
 		return
 	}
+	c, _ := CalendarOf(t.Dates[:first])
+	copy(t.Dates[first:], openDays(c, t.Dates[first-1], len(t.Dates)-first, holidays))
+}
+
+// openDays returns the n dates of calendar c after last that are not
+// holidays; with none, c.Next's.
+func openDays(c Calendar, last time.Time, n int, holidays []time.Time) []time.Time {
+	if len(holidays) == 0 {
+		return c.Next(last, n)
+	}
 	closed := make(map[int]bool, len(holidays))
 	for _, h := range holidays {
 		closed[dayNumber(h)] = true
 	}
-	c, _ := CalendarOf(t.Dates[:first])
-	last := t.Dates[first-1]
-	for i := first; i < len(t.Dates); i++ {
+	days := make([]time.Time, n)
+	for i := range days {
 		next := c.Next(last, 1)[0]
 		for closed[dayNumber(next)] {
 			next = c.Next(next, 1)[0]
 		}
-		t.Dates[i], last = next, next
+		days[i], last = next, next
 	}
+	return days
 }
