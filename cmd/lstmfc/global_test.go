@@ -34,18 +34,10 @@ func sameWeights(t *testing.T, a, b string) bool {
 // keeps everything, and a change to one series redoes all.
 func TestGlobal(t *testing.T) {
 	dir := t.TempDir()
-	data := writeSeries(t, filepath.Join(dir, "data"), 3)
-	bad := filepath.Join(data, "bad.csv")
-	if err := os.WriteFile(bad, []byte("Date,Close\n2020-01-01,abc\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data, bad := seriesAndBadFile(t, dir)
 	out := filepath.Join(dir, "out")
 	trainArgs := append([]string{"train", "--global", "--out-dir", out, "--json", data}, tiny...)
-	code, stdout, stderr := run(t, trainArgs...)
-	if code != exitFailure || !strings.Contains(stderr, "1 of 4 series failed") {
-		t.Fatalf("train: exit %d, stderr %q; want exit 1 and one failure", code, stderr)
-	}
-	rows, sum := jsonRows(t, stdout)
+	rows, sum := runOneFailure(t, trainArgs)
 	if rows[0].Status != statusFailed || !strings.Contains(rows[0].Error, `"abc" is not a number`) || sum.Done != 3 || sum.Scored != 3 {
 		t.Errorf("rows %+v, summary %+v", rows, sum)
 	}
@@ -83,7 +75,7 @@ func TestGlobal(t *testing.T) {
 
 	// A rerun keeps all; a change to one series redoes them all, as the
 	// model learns from each.
-	code, stdout, _ = run(t, trainArgs...)
+	code, stdout, stderr := run(t, trainArgs...)
 	if _, sum = jsonRows(t, stdout); code != exitFailure || sum.Skipped != 3 {
 		t.Errorf("rerun: exit %d, summary %+v; want the 3 series kept", code, sum)
 	}

@@ -44,6 +44,29 @@ func writeSeries(t *testing.T, dir string, n int) string {
 
 // jsonRows parses the JSON lines of a many-series run: the rows, then the
 // summary.
+// seriesAndBadFile writes three small series and one bad file, bad.csv,
+// into dir/data, and returns the folder and the bad file.
+func seriesAndBadFile(t *testing.T, dir string) (data, bad string) {
+	t.Helper()
+	data = writeSeries(t, filepath.Join(dir, "data"), 3)
+	bad = filepath.Join(data, "bad.csv")
+	if err := os.WriteFile(bad, []byte("Date,Close\n2020-01-01,abc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return data, bad
+}
+
+// runOneFailure runs args over seriesAndBadFile's folder, which must fail
+// on the bad file alone, and returns the --json rows and summary.
+func runOneFailure(t *testing.T, args []string) ([]summaryRow, summaryLine) {
+	t.Helper()
+	code, stdout, stderr := run(t, args...)
+	if code != exitFailure || !strings.Contains(stderr, "1 of 4 series failed") {
+		t.Fatalf("%s: exit %d, stderr %q; want exit 1 and one failure", args[0], code, stderr)
+	}
+	return jsonRows(t, stdout)
+}
+
 func jsonRows(t *testing.T, stdout string) (rows []summaryRow, sum summaryLine) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
@@ -75,18 +98,10 @@ func readFile(t *testing.T, path string) []byte {
 // redoes what changed, and summary merges it all.
 func TestManySeries(t *testing.T) {
 	dir := t.TempDir()
-	data := writeSeries(t, filepath.Join(dir, "data"), 3)
-	bad := filepath.Join(data, "bad.csv")
-	if err := os.WriteFile(bad, []byte("Date,Close\n2020-01-01,abc\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data, bad := seriesAndBadFile(t, dir)
 	out := filepath.Join(dir, "out")
 	trainArgs := append([]string{"train", "--jobs", "2", "--out-dir", out, "--json", data}, tiny...)
-	code, stdout, stderr := run(t, trainArgs...)
-	if code != exitFailure || !strings.Contains(stderr, "1 of 4 series failed") {
-		t.Fatalf("train: exit %d, stderr %q; want exit 1 and one failure", code, stderr)
-	}
-	rows, sum := jsonRows(t, stdout)
+	rows, sum := runOneFailure(t, trainArgs)
 	if names := []string{rows[0].Series, rows[1].Series, rows[2].Series, rows[3].Series}; !slices.Equal(names, []string{"bad", "s0", "s1", "s2"}) {
 		t.Errorf("rows in order %q", names)
 	}
@@ -120,7 +135,7 @@ func TestManySeries(t *testing.T) {
 	if err := os.WriteFile(bad, readFile(t, filepath.Join(data, "s0.csv")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr = run(t, trainArgs...)
+	code, stdout, stderr := run(t, trainArgs...)
 	if code != 0 {
 		t.Fatalf("rerun: exit %d: %s", code, stderr)
 	}
