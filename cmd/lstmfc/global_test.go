@@ -75,14 +75,14 @@ func TestGlobal(t *testing.T) {
 
 	// A rerun keeps all; a change to one series redoes them all, as the
 	// model learns from each.
-	code, stdout, stderr := run(t, trainArgs...)
+	code, stdout, _ := run(t, trainArgs...)
 	if _, sum = jsonRows(t, stdout); code != exitFailure || sum.Skipped != 3 {
 		t.Errorf("rerun: exit %d, summary %+v; want the 3 series kept", code, sum)
 	}
 	if err := os.WriteFile(bad, readFile(t, filepath.Join(data, "s0.csv")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr = run(t, trainArgs...)
+	code, stdout, stderr := run(t, trainArgs...)
 	if _, sum = jsonRows(t, stdout); code != 0 || sum.Skipped != 0 || sum.Done != 4 {
 		t.Errorf("fixed file: exit %d, summary %+v, %s; want all 4 redone", code, sum, stderr)
 	}
