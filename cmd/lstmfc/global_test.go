@@ -104,35 +104,6 @@ func TestGlobal(t *testing.T) {
 	}
 }
 
-// TestGlobalRefuses checks that --global refuses, in one line, what cannot
-// make a global model.
-func TestGlobalRefuses(t *testing.T) {
-	dir := t.TempDir()
-	data := writeSeries(t, filepath.Join(dir, "data"), 2)
-	one := writeSeries(t, filepath.Join(dir, "one"), 1)
-	out := filepath.Join(dir, "out")
-	for _, tc := range []struct {
-		args []string
-		msg  string
-	}{
-		{[]string{"train", "--global", filepath.Join(data, "s0.csv")}, "at least 2 series"},
-		{[]string{"train", "--global", "--out-dir", out, one}, "at least 2 series"},
-		{[]string{"backtest", "--global", "--out-dir", out, "-"}, "at least 2 series"},
-		{[]string{"train", "--global", "--out-dir", out, "--shard", "0/2", data}, "does not take --shard"},
-		{[]string{"backtest", "--global", "--out-dir", out, "--shards", "2", data}, "does not take --shard"},
-		{[]string{"train", "--global", "--features", "dow", "--out-dir", out, data}, "does not take --features"},
-		{[]string{"train", "--global", data}, "--out-dir: is needed"},
-	} {
-		code, _, stderr := run(t, tc.args...)
-		if code != exitUsage || !strings.Contains(stderr, tc.msg) || strings.Count(stderr, "\n") != 1 {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line with %q", tc.args, code, stderr, tc.msg)
-		}
-	}
-	if _, err := os.Stat(out); err == nil {
-		t.Error("a refused run made --out-dir")
-	}
-}
-
 // TestGlobalShortSeries checks that a series too short to train on fails
 // alone, named, and the global model is trained on the others.
 func TestGlobalShortSeries(t *testing.T) {

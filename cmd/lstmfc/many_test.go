@@ -201,6 +201,8 @@ func TestManySeries(t *testing.T) {
 	}
 }
 
+// TestManyUsageErrors checks that what cannot run over several series, or
+// make a global model of them, is refused in one line before any output.
 func TestManyUsageErrors(t *testing.T) {
 	for _, v := range []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "AWS_BATCH_JOB_ARRAY_INDEX"} {
 		t.Setenv(v, "")
@@ -222,6 +224,14 @@ func TestManyUsageErrors(t *testing.T) {
 		{[]string{"train", "--out-dir", out, "--shard", "0/2", "--shards", "2", data}, "not both"},
 		{[]string{"backtest", "--out-dir", out, "--jobs", "-1", data}, "--jobs"},
 		{[]string{"predict", "--out-dir", out, "--format", "json", data}, "--format"},
+		// --global needs every series, at least two, in one process.
+		{[]string{"train", "--global", filepath.Join(data, "s0.csv")}, "at least 2 series"},
+		{[]string{"train", "--global", "--out-dir", out, other}, "at least 2 series"},
+		{[]string{"backtest", "--global", "--out-dir", out, "-"}, "at least 2 series"},
+		{[]string{"train", "--global", "--out-dir", out, "--shard", "0/2", data}, "does not take --shard"},
+		{[]string{"backtest", "--global", "--out-dir", out, "--shards", "2", data}, "does not take --shard"},
+		{[]string{"train", "--global", "--features", "dow", "--out-dir", out, data}, "does not take --features"},
+		{[]string{"train", "--global", data}, "--out-dir: is needed"},
 	} {
 		code, _, stderr := run(t, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.msg) || strings.Count(stderr, "\n") != 1 {
