@@ -18,17 +18,23 @@ import (
 // residuals is rank 7 although 10·0.7 is 7.000000000000001 in floating
 // point. It panics when level is outside (0, 1).
 func ConformalQuantile(absResiduals []float64, level float64) float64 {
+	sorted := slices.Clone(absResiduals)
+	slices.Sort(sorted)
+	return ConformalQuantileSorted(sorted, level)
+}
+
+// ConformalQuantileSorted is ConformalQuantile of residuals already sorted
+// in increasing order, which it does not copy: for a calibration set that
+// grows one residual at a time and is asked for its radius after each.
+func ConformalQuantileSorted(sorted []float64, level float64) float64 {
 	if !(level > 0 && level < 1) {
 		panic(fmt.Sprintf("metrics: conformal level %v outside (0, 1)", level))
 	}
-	n := len(absResiduals)
-	rank := float64(n+1) * level
-	k := int(math.Ceil(rank * (1 - 1e-12)))
+	n := len(sorted)
+	k := int(math.Ceil(float64(n+1) * level * (1 - 1e-12)))
 	if k > n {
 		return math.Inf(1)
 	}
-	sorted := slices.Clone(absResiduals)
-	slices.Sort(sorted)
 	return sorted[k-1]
 }
 
