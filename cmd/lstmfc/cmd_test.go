@@ -264,15 +264,16 @@ func TestREADMEDocumentsEveryFlag(t *testing.T) {
 	}
 }
 
-// TestShortSeries trains with the defaults on 120 prices: 12 validation
-// values size an 80% interval but not a 95% one, which must be left out
-// with a note, never written as an endless band; and a one-value test span
-// must still give valid JSON (its correlations are undefined: null).
+// TestShortSeries trains with the defaults but no test span on 120 prices:
+// 12 validation values size an 80% interval but not a 95% one, which must
+// be left out with a note, never written as an endless band; and a
+// one-value test span must still give valid JSON (its correlations are
+// undefined: null).
 func TestShortSeries(t *testing.T) {
 	dir := t.TempDir()
 	model := filepath.Join(dir, "m.bin")
 	csvPath := "../../testdata/bad/negative.csv"
-	code, _, stderr := run(t, "train", "--lookback", "10", "--model", model, csvPath)
+	code, _, stderr := run(t, "train", "--lookback", "10", "--test-split", "0", "--model", model, csvPath)
 	if code != exitOK || !strings.Contains(stderr, "no 95% interval: it needs at least 19 validation values, got 12") {
 		t.Fatalf("exit %d, stderr %q; want a note on the 95%% interval", code, stderr)
 	}

@@ -125,8 +125,12 @@ type walker struct {
 	horizon      int
 	bands        []TableBand
 	vol          []float64
-	paths        []Path
-	bt           *Backtest
+	// cal calibrates the intervals over the whole walk: the first fold's
+	// validation residuals, then every forecast's as its target arrives,
+	// whichever fold's model made it.
+	cal   *calibrator
+	paths []Path
+	bt    *Backtest
 }
 
 // newWalker checks walk, cfg and horizon for prices, with the unscaled
@@ -197,14 +201,25 @@ func (w *walker) score(ctx context.Context, k int, fit *Fit) (Fold, error) {
 		return Fold{}, err
 	}
 	copy(pred[start:end], p[start:end])
-	for _, iv := range fit.Intervals { // levels the fold could not size stay NaN
-		b := w.bands[slices.IndexFunc(w.bands, func(b TableBand) bool { return b.Level == iv.Level })]
+	steps, err := m.paths(ctx, prices[:end], start, end, w.horizon)
+	if err != nil {
+		return Fold{}, err
+	}
+	if k == 0 {
+		w.cal = fit.cal // nil without a validation span: no intervals, as in train
+	}
+	is := issuedPaths{from: start, steps: steps}
+	if w.cal != nil {
+		is.levels, is.radii = w.cal.levels, w.cal.walk(prices, w.vol, steps, start, start)
+	}
+	for _, b := range w.bands { // levels not sized yet stay NaN
 		for t := start; t < end; t++ {
-			b.Lo[t], b.Hi[t] = iv.Band(w.vol[t], pred[t], 1)
+			r := is.radius(t, b.Level, 0)
+			b.Lo[t], b.Hi[t] = pred[t]-r, pred[t]+r
 		}
 	}
 	if w.horizon > 1 {
-		p, err := m.originPaths(ctx, prices[:end], w.vol, start, end, w.horizon, w.cfg.Levels)
+		p, err := is.paths(w.horizon, w.cfg.Levels)
 		if err != nil {
 			return Fold{}, fmt.Errorf("fold %d (values %d-%d): %w", k+1, start+1, end, err)
 		}
@@ -228,32 +243,34 @@ func (w *walker) finish() *Backtest {
 	return bt
 }
 
-// originPaths forecasts horizon steps from every origin in [start, end),
-// from the values before it only (see Model.paths), with m's intervals at
-// levels around each step (NaN for a level m could not size). vol is
-// volatilities(prices).
-func (m *Model) originPaths(ctx context.Context, prices, vol []float64, start, end, horizon int, levels []float64) ([]Path, error) {
-	steps, err := m.paths(ctx, prices, start, end, horizon)
-	if err != nil {
-		return nil, err
+// radius returns the radius issued at level with the forecast of step k+1
+// from origin t, NaN when it was not sized.
+func (is *issuedPaths) radius(t int, level float64, k int) float64 {
+	i := slices.Index(is.levels, level) // no levels, no radii: a fit without validation
+	if i < 0 {
+		return math.NaN()
 	}
-	paths := make([]Path, end-start)
+	return is.radii[t-is.from][i][k]
+}
+
+// paths returns the first horizon steps of each forecast with the bands
+// issued with it at levels; a forecast that overflows is refused.
+func (is *issuedPaths) paths(horizon int, levels []float64) ([]Path, error) {
+	paths := make([]Path, len(is.steps[0]))
 	for i := range paths {
-		o := start + i
-		fc := make([]float64, horizon)
-		for k := range fc {
-			fc[k] = steps[k][i]
+		o := is.from + i
+		p := Path{Origin: o, Pred: make([]float64, horizon)}
+		for k := range p.Pred {
+			p.Pred[k] = is.steps[k][i]
 		}
-		if k := slices.IndexFunc(fc, isNotFinite); k >= 0 {
-			return nil, fmt.Errorf("the forecast from value %d overflows at step %d (%v)", o, k+1, fc[k])
+		if k := slices.IndexFunc(p.Pred, isNotFinite); k >= 0 {
+			return nil, fmt.Errorf("the forecast from value %d overflows at step %d (%v)", o, k+1, p.Pred[k])
 		}
-		p := Path{Origin: o, Pred: fc}
 		for _, l := range levels {
-			lo, hi := nanSlice(horizon), nanSlice(horizon)
-			if j := slices.IndexFunc(m.Intervals, func(iv Interval) bool { return iv.Level == l }); j >= 0 {
-				for k := range fc {
-					lo[k], hi[k] = m.Intervals[j].Band(vol[o], fc[k], k+1)
-				}
+			lo, hi := make([]float64, horizon), make([]float64, horizon)
+			for k, v := range p.Pred {
+				r := is.radius(o, l, k)
+				lo[k], hi[k] = v-r, v+r
 			}
 			p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
 		}

@@ -2,6 +2,7 @@ package forecast
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -35,12 +36,12 @@ func TestWalkForwardByHand(t *testing.T) {
 		t.Fatalf("%d folds, %d reported; want 4", len(bt.Folds), len(seen))
 	}
 	pred := nanSlice(len(prices))
-	bands := []TableBand{{Level: 0.5, Lo: nanSlice(61), Hi: nanSlice(61)}, {Level: 0.8, Lo: nanSlice(61), Hi: nanSlice(61)}, {Level: 0.99, Lo: nanSlice(61), Hi: nanSlice(61)}}
+	levels := []float64{0.5, 0.8, 0.99}
+	var recs []forecastRecord // every one-step forecast in order of origin: the first fit's validation, then the folds'
 	for k, f := range bt.Folds {
 		start, end := bounds[k][0], bounds[k][1]
 		if f.Start != start || f.End != end {
-			t.Errorf("fold %d: values [%d, %d), want [%d, %d)", k+1, f.Start, f.End, start, end)
-			continue
+			t.Fatalf("fold %d: values [%d, %d), want [%d, %d)", k+1, f.Start, f.End, start, end)
 		}
 		trainCfg := cfg
 		trainCfg.TestSplit = 0 // a fold holds out no test span
@@ -54,18 +55,39 @@ func TestWalkForwardByHand(t *testing.T) {
 		if !slices.Equal(f.Notes, fit.Notes) || len(f.Notes) == 0 {
 			t.Errorf("fold %d: notes %q, want the fit's %q (0.99 cannot be sized)", k+1, f.Notes, fit.Notes)
 		}
+		if k == 0 {
+			val := mustOneStep(t, fit, prices[:start])
+			for o := fit.Split.TrainEnd; o < start; o++ {
+				recs = append(recs, forecastRecord{origin: o, pred: val[o], vol: slowVolatility(prices, o)})
+			}
+		}
 		one := mustOneStep(t, fit, prices[:end])
 		for i := start; i < end; i++ {
 			pred[i] = one[i]
-			for _, iv := range fit.Intervals {
-				b := bands[slices.IndexFunc(bands, func(b TableBand) bool { return b.Level == iv.Level })]
-				w := iv.Radius * slowVolatility(prices, i)
-				b.Lo[i], b.Hi[i] = pred[i]-w, pred[i]+w
-			}
+			recs = append(recs, forecastRecord{origin: i, pred: pred[i], vol: slowVolatility(prices, i), issued: true})
 		}
 		if !slices.EqualFunc(bt.Predicted[start:end], pred[start:end], same) {
 			t.Errorf("fold %d: predictions %v, want %v", k+1, bt.Predicted[start:end], pred[start:end])
 		}
+	}
+	// Each band is sized online from the forecasts whose targets are known
+	// at its origin, across folds.
+	bands := make([]TableBand, len(levels))
+	for i, l := range levels {
+		bands[i] = TableBand{Level: l, Lo: nanSlice(61), Hi: nanSlice(61)}
+	}
+	for j, r := range slowOnlineRadii(prices, recs, levels) {
+		if recs[j].issued {
+			for i, w := range r {
+				bands[i].Lo[recs[j].origin], bands[i].Hi[recs[j].origin] = pred[recs[j].origin]-w, pred[recs[j].origin]+w
+			}
+		}
+	}
+	if math.IsNaN(bands[1].Lo[60]) || !math.IsNaN(bands[2].Lo[60]) {
+		t.Errorf("bands at the last value %v and %v, want 80%% sized and 99%% not: the test cannot tell", bands[1].Lo[60], bands[2].Lo[60])
+	}
+	for k, f := range bt.Folds {
+		start, end := bounds[k][0], bounds[k][1]
 		want := Evaluate(prices, pred, bands, start, end, f.TrainEnd)
 		if !sameReport(f.Report, want) || !sameReport(seen[k].Report, want) {
 			t.Errorf("fold %d: report %+v, want %+v", k+1, f.Report, want)

@@ -194,6 +194,24 @@ type Fit struct {
 	Split  window.Split
 	Result lstm.TrainResult
 	Notes  []string // what the fit chose or had to leave out, as sentences for the user
+
+	// cal is the calibration of the intervals as it stands after the last
+	// value fitted on, with the forecasts still waiting for their targets:
+	// a backtest's walk goes on from it. nil before calibrate.
+	cal *calibrator
+	// test holds the forecasts from every origin of the test span and the
+	// radii issued with them online (see calibrator.walk), from which Score
+	// draws that span's intervals; nil without a test span.
+	test *issuedPaths
+}
+
+// issuedPaths are forecasts from consecutive origins with the radii issued
+// with them online.
+type issuedPaths struct {
+	from   int         // the first origin
+	levels []float64   // the calibrator's, in the order of each radii[i]
+	steps  [][]float64 // steps[k][t-from] forecasts prices[t+k] (see Model.paths)
+	radii  [][][]float64
 }
 
 // scaler returns the window scaler cfg asks for.
@@ -387,32 +405,45 @@ func (c Config) trainConfig() lstm.TrainConfig {
 	}
 }
 
-// calibrate sizes f's intervals on its validation span of prices, when
-// it has one, from forecasts of every step made from each origin there,
-// as the forecasts a user gets are made: step k from every origin whose
-// step k lies in the span, so the early steps use all the residuals there
-// are; an overflowing model shows there (ErrDiverged), or in Table, which
-// every caller runs next. Any other error is ctx's.
+// calibrate sizes f's intervals when it has a validation span, from
+// forecasts of every step made from each origin there, as the forecasts a
+// user gets are made: step k's radius from every origin whose step k is a
+// value known (see calibrator). Over a test span it goes on forecasting from
+// every origin, each with the intervals sized from what was known there,
+// and learning each residual as its target arrives; the model keeps the
+// radii as they stand at the end. An overflowing model shows there
+// (ErrDiverged), or in Table, which every caller runs next. Any other error
+// is ctx's.
 func (f *Fit) calibrate(ctx context.Context, prices []float64) error {
 	lo, hi := f.Split.Validation()
 	if hi <= lo {
 		return nil
 	}
-	paths, err := f.paths(ctx, prices[:hi], lo, hi, f.Config.Horizon)
+	n := len(prices)
+	paths, err := f.paths(ctx, prices, lo, n, f.Config.Horizon)
 	if err != nil {
 		return err
 	}
-	for k := range paths {
-		paths[k] = paths[k][:hi-lo-k]
-	}
 	for k, p := range paths {
-		if i := slices.IndexFunc(p, isNotFinite); i >= 0 {
-			return fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, p[i], lo+i+k+1)
+		known := p[:n-lo-min(k, n-lo)]
+		if i := slices.IndexFunc(known, isNotFinite); i >= 0 {
+			return fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, known[i], lo+i+k+1)
 		}
 	}
+	c := newCalibrator(f.Config.Levels, f.Config.Horizon)
+	issued := c.walk(prices, volatilities(prices), paths, lo, hi)
+	if hi < n {
+		steps := make([][]float64, len(paths))
+		for k, p := range paths {
+			steps[k] = p[hi-lo:]
+		}
+		f.test = &issuedPaths{from: hi, levels: c.levels, steps: steps, radii: issued}
+	}
+	c.learn(prices, n)
 	var ivNotes []string
-	f.Intervals, ivNotes = conformal(prices, paths, volatilities(prices[:hi]), lo, f.Config.Levels)
+	f.Intervals, ivNotes = c.intervals()
 	f.Notes = append(f.Notes, ivNotes...)
+	f.cal = c
 	return nil
 }
 
@@ -472,49 +503,16 @@ func (m *Model) direct(ctx context.Context, prices []float64, lo, hi, steps int)
 // conformal measures split-conformal radii for every step from the
 // residuals of the forecasts paths (see Model.paths) made from the origins
 // lo, lo+1, … (paths[k] may be shorter than paths[0]: a later step has
-// fewer origins whose target is known): the radius of step k from the
-// residuals of step k alone, each
-// in units of the volatility before its origin, vol[t] (see volatilities),
-// as Band scales them. No rule such as √h stands in for a step that was
-// measured. A level that needs more residuals than there are, or whose
-// radius at some step is infinite (a move after a perfectly flat spell), is
-// left out with a note rather than drawn as an endless band.
+// fewer origins whose target is known), all of them known: the radius of
+// step k from the residuals of step k alone, in units of the volatility
+// before each origin, vol[t] (see volatilities), as Band scales them, at
+// the nominal levels. It is what a calibrator that learns them all at once
+// returns.
 func conformal(prices []float64, paths [][]float64, vol []float64, lo int, levels []float64) ([]Interval, []string) {
-	res := make([][]float64, len(paths))
-	for k, p := range paths {
-		res[k] = make([]float64, len(p))
-		for i, pred := range p {
-			r, v := math.Abs(prices[lo+i+k]-pred), vol[lo+i]
-			switch {
-			case r == 0:
-			case v > 0:
-				res[k][i] = r / v
-			default: // no move before: no finite multiple of it covers one
-				res[k][i] = math.Inf(1)
-			}
-		}
-	}
-	n := len(res[len(res)-1]) // the step with the fewest residuals
-	var ivs []Interval
-	var notes []string
-	for _, l := range levels {
-		if need := metrics.ConformalMinSamples(l); n < need {
-			notes = append(notes, fmt.Sprintf("no %s%% interval: it needs at least %d validation values, got %d; hold out more values for validation or ask for a lower level",
-				levelKey(l), need, n))
-			continue
-		}
-		radii := make([]float64, len(res))
-		for k, r := range res {
-			radii[k] = metrics.ConformalQuantile(r, l)
-		}
-		if slices.ContainsFunc(radii, func(r float64) bool { return math.IsInf(r, 1) }) {
-			notes = append(notes, fmt.Sprintf("no %s%% interval: validation values moved after perfectly flat spells, which no multiple of a zero volatility covers",
-				levelKey(l)))
-			continue
-		}
-		ivs = append(ivs, Interval{Level: l, Radius: radii[0], Radii: radii})
-	}
-	return ivs, notes
+	c := newCalibrator(levels, len(paths))
+	c.walk(prices, vol, paths, lo, math.MaxInt)
+	c.learn(prices, len(prices))
+	return c.intervals()
 }
 
 // OneStep returns, for every value of prices, the model's prediction of it
@@ -662,6 +660,23 @@ func (iv Interval) Band(vol, pred float64, h int) (lo, hi float64) {
 		r = radii[h-1] * vol
 	}
 	return pred - r, pred + r
+}
+
+// onlineBands sets the one-step intervals of the test rows of t, a table
+// of the series f was fitted on, to those issued online (see calibrate), as
+// Score scores them. A table for the user keeps the model's radii on every
+// row, as predict draws them from the model file.
+func (f *Fit) onlineBands(t *Table) {
+	if f.test == nil {
+		return
+	}
+	for _, b := range t.Bands {
+		for i := range f.test.steps[0] {
+			row := f.test.from + i
+			r := f.test.radius(row, b.Level, 0)
+			b.Lo[row], b.Hi[row] = t.Predicted[row]-r, t.Predicted[row]+r
+		}
+	}
 }
 
 // Table predicts every value of prices one step ahead and forecasts horizon

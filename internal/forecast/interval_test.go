@@ -188,6 +188,7 @@ func TestTrainIntervalsFromValidation(t *testing.T) {
 	cfg := quick(Price)
 	cfg.Epochs = 2
 	cfg.Levels = []float64{0.95, 0.5, 0.8, 0.999}
+	cfg.TestSplit = 0 // the radii from validation alone; with a test span below
 	prices := randomWalk(400, 11)
 	for i := 200; i < 300; i += 7 { // calm and wild days, so volatility matters
 		prices[i] += 6
@@ -216,6 +217,31 @@ func TestTrainIntervalsFromValidation(t *testing.T) {
 	}
 	if n := len(fit.Notes); n != 1 || !strings.HasPrefix(fit.Notes[0], "no 99.9% interval: it needs at least 999 validation values, got 60") {
 		t.Errorf("notes %q, want one leaving out 99.9%%", fit.Notes)
+	}
+	// With a test span the forecasts from its origins go on calibrating, and
+	// the model keeps the radii a forecast from the end would be issued.
+	withTest := cfg
+	withTest.TestSplit = 0.3
+	fit, err = Train(context.Background(), prices, withTest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred = mustOneStep(t, fit, prices)
+	lo, hi = fit.Split.Validation()
+	var recs []forecastRecord
+	for o := lo; o < len(prices); o++ {
+		recs = append(recs, forecastRecord{origin: o, pred: pred[o], vol: slowVolatility(prices, o), issued: o >= hi})
+	}
+	recs = append(recs, forecastRecord{origin: len(prices), vol: 1, issued: true})
+	levels := fit.Config.Levels
+	end := slowOnlineRadii(prices, recs, levels)[len(recs)-1]
+	if len(fit.Intervals) != 3 {
+		t.Fatalf("with a test span: intervals %v, want 3 levels", fit.Intervals)
+	}
+	for _, iv := range fit.Intervals {
+		if want := end[slices.Index(levels, iv.Level)]; !near(iv.Radius, want) {
+			t.Errorf("with a test span: %v radius %v, want %v, the radius after the test span", iv.Level, iv.Radius, want)
+		}
 	}
 	noVal := cfg
 	noVal.ValSplit = 0

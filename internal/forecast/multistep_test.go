@@ -177,8 +177,9 @@ func TestWalkForwardStepsByHand(t *testing.T) {
 			}
 		}
 		vol := volatilities(prices)
+		var recs []forecastRecord // every forecast of every step in order of origin: the first fit's validation, then the folds'
 		var want []Path
-		for _, f := range bt.Folds {
+		for k, f := range bt.Folds {
 			trainCfg := cfg
 			trainCfg.TestSplit = 0
 			trainCfg.Horizon = 4
@@ -189,25 +190,40 @@ func TestWalkForwardStepsByHand(t *testing.T) {
 			if got := fit.Horizon(); got != map[Strategy]int{Direct: 4, Recursive: 1}[strategy] {
 				t.Errorf("%s: the fold's model has %d outputs", strategy, got)
 			}
-			for o := f.Start; o < f.End; o++ {
+			from := f.Start
+			if k == 0 {
+				from = fit.Split.TrainEnd
+			}
+			for o := from; o < f.End; o++ {
 				fc, err := fit.Forecast(context.Background(), prices[:o], 4)
 				if err != nil {
 					t.Fatal(err)
 				}
-				p := Path{Origin: o, Pred: fc}
-				for _, l := range cfg.Levels {
-					lo, hi := nanSlice(4), nanSlice(4)
-					for _, iv := range fit.Intervals {
-						if iv.Level == l {
-							for k := range fc {
-								lo[k], hi[k] = iv.Band(vol[o], fc[k], k+1)
-							}
-						}
-					}
-					p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
+				for k, v := range fc {
+					recs = append(recs, forecastRecord{origin: o, step: k, pred: v, vol: vol[o], issued: o >= f.Start})
 				}
-				want = append(want, p)
+				if o >= f.Start {
+					want = append(want, Path{Origin: o, Pred: fc})
+				}
 			}
+		}
+		radii := slowOnlineRadii(prices, recs, cfg.Levels)
+		for j, r := range recs {
+			if !r.issued {
+				continue
+			}
+			p := &want[r.origin-bt.Folds[0].Start]
+			if r.step == 0 {
+				for range cfg.Levels {
+					p.Lo, p.Hi = append(p.Lo, nanSlice(4)), append(p.Hi, nanSlice(4))
+				}
+			}
+			for i := range cfg.Levels {
+				p.Lo[i][r.step], p.Hi[i][r.step] = r.pred-radii[j][i], r.pred+radii[j][i]
+			}
+		}
+		if last := want[len(want)-1]; math.IsNaN(last.Lo[0][3]) || math.IsNaN(last.Hi[1][3]) {
+			t.Fatalf("%s: the last path's bands %v %v: nothing sized, the test cannot tell", strategy, last.Lo, last.Hi)
 		}
 		if bt.Steps == nil || len(bt.Steps.Paths) != 80-48 || len(want) != 80-48 {
 			t.Fatalf("%s: steps %+v, want 32 paths", strategy, bt.Steps)

@@ -246,6 +246,7 @@ func (f *Fit) Score(ctx context.Context, prices []float64) (SpanReports, error) 
 	if err != nil {
 		return r, err
 	}
+	f.onlineBands(tb)
 	eval := func(lo, hi int) *Report {
 		rep := Evaluate(prices, tb.Predicted, tb.Bands, lo, hi, f.Split.TrainEnd)
 		rep.Model = f.Config.Cell
@@ -258,8 +259,8 @@ func (f *Fit) Score(ctx context.Context, prices []float64) (SpanReports, error) 
 		r.Test = eval(lo, hi)
 		// A step whose target lies past the end of every path has no
 		// value to score.
-		if h := min(f.Config.Horizon, hi-lo); h > 1 {
-			paths, err := f.originPaths(ctx, prices, volatilities(prices), lo, hi, h, f.Config.Levels)
+		if h := min(f.Config.Horizon, hi-lo); h > 1 && f.test != nil {
+			paths, err := f.test.paths(h, f.Config.Levels)
 			if err != nil {
 				return r, err
 			}

@@ -337,18 +337,32 @@ func TestScoreEveryStepOfTheTestSpan(t *testing.T) {
 		if len(fit.Intervals) != len(cfg.Levels) {
 			t.Fatalf("%s: %d intervals, want %d", s, len(fit.Intervals), len(cfg.Levels))
 		}
+		// The intervals of the test span are issued online: the oracle
+		// replays every forecast from the validation span's first origin.
+		vlo, _ := fit.Split.Validation()
+		fcs := make(map[int][]float64)
+		var recs []forecastRecord
+		for o := vlo; o < n; o++ {
+			fc, err := fit.Forecast(ctx, prices[:o], H)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fcs[o] = fc
+			for k, v := range fc {
+				recs = append(recs, forecastRecord{origin: o, step: k, pred: v, vol: vol[o], issued: o >= lo})
+			}
+		}
+		radii := slowOnlineRadii(prices, recs, cfg.Levels)
+		radius := func(o, k, i int) float64 { return radii[(o-vlo)*H+k][i] }
 		for k := 1; k <= H; k++ {
 			var actual, pred, naive []float64
-			in := make([]int, len(fit.Intervals))
+			in := make([]int, len(cfg.Levels))
 			for o := lo; o+k-1 < n; o++ {
-				fc, err := fit.Forecast(ctx, prices[:o], H)
-				if err != nil {
-					t.Fatal(err)
-				}
+				fc := fcs[o]
 				a := prices[o+k-1]
 				actual, pred, naive = append(actual, a), append(pred, fc[k-1]), append(naive, prices[o-1])
-				for i, iv := range fit.Intervals {
-					if l, h := iv.Band(vol[o], fc[k-1], k); l <= a && a <= h {
+				for i := range cfg.Levels {
+					if r := radius(o, k-1, i); fc[k-1]-r <= a && a <= fc[k-1]+r {
 						in[i]++
 					}
 				}
@@ -363,9 +377,9 @@ func TestScoreEveryStepOfTheTestSpan(t *testing.T) {
 			if want := metrics.RMSE(actual, naive); !near(got.Naive.RMSE, want) {
 				t.Errorf("%s step %d: naive RMSE %v, want %v", s, k, got.Naive.RMSE, want)
 			}
-			for i, iv := range fit.Intervals {
-				if want := float64(in[i]) / float64(len(actual)); got.Coverage[levelKey(iv.Level)] != want {
-					t.Errorf("%s step %d: %v coverage %v, want %v", s, k, iv.Level, got.Coverage[levelKey(iv.Level)], want)
+			for i, l := range cfg.Levels {
+				if want := float64(in[i]) / float64(len(actual)); got.Coverage[levelKey(l)] != want {
+					t.Errorf("%s step %d: %v coverage %v, want %v", s, k, l, got.Coverage[levelKey(l)], want)
 				}
 			}
 		}

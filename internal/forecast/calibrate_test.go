@@ -1,0 +1,205 @@
+package forecast
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/lstmfc/lstmfc/internal/metrics"
+)
+
+// forecastRecord is one forecast as the slow calibrator sees it: made from
+// origin for step step+1, so its target is prices[origin+step].
+type forecastRecord struct {
+	origin, step int
+	pred, vol    float64
+	issued       bool // a band was issued with it; otherwise it only calibrates
+}
+
+// slowOnlineRadii is the oracle of calibrator, written from the definition
+// rather than kept up to date: the radius of an issued forecast from origin t
+// at step k is the conformal quantile, at level 1 - aim, of the residuals of
+// step k of every forecast whose target is a value before t, where aim is
+// 1 - level plus adaptStep(k) times the sum, over those forecasts that were
+// issued with a band, of (1 - level) minus 1 for a miss. The sum does not
+// depend on the order the residuals arrived in. recs are in order of origin;
+// it returns radii[j][i] in price units for recs[j] at levels[i], NaN when
+// not issued or not sized.
+func slowOnlineRadii(prices []float64, recs []forecastRecord, levels []float64) [][]float64 {
+	radii := make([][]float64, len(recs))
+	for j, r := range recs {
+		radii[j] = nanSlice(len(levels))
+		if !r.issued {
+			continue
+		}
+		for i, l := range levels {
+			var scores []float64
+			aim := 1 - l
+			for q, p := range recs[:j] {
+				if p.step != r.step || p.origin+p.step >= r.origin {
+					continue
+				}
+				res := math.Abs(prices[p.origin+p.step] - p.pred)
+				scores = append(scores, score(res, p.vol))
+				if p.issued && !math.IsNaN(radii[q][i]) {
+					miss := 0.0
+					if res > radii[q][i] {
+						miss = 1
+					}
+					aim += adaptStep(p.step) * (1 - l - miss)
+				}
+			}
+			if len(scores) < metrics.ConformalMinSamples(l) {
+				continue
+			}
+			slices.Sort(scores)
+			var rad float64
+			switch level := 1 - aim; {
+			case level <= 0:
+				rad = 0
+			case level >= 1:
+				rad = scores[len(scores)-1]
+			default:
+				rad = metrics.ConformalQuantileSorted(scores, level)
+				if math.IsInf(rad, 1) {
+					rad = scores[len(scores)-1]
+				}
+			}
+			if !math.IsInf(rad, 1) {
+				radii[j][i] = rad * r.vol
+			}
+		}
+	}
+	return radii
+}
+
+// TestCalibratorAgainstSlow walks random forecasts of several steps, the
+// first origins calibrating only, through the calibrator and checks every
+// radius it issues against the oracle, on a series whose volatility jumps so
+// that the aims move.
+func TestCalibratorAgainstSlow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n, lo, from, steps = 260, 20, 120, 3
+	prices := make([]float64, n)
+	prices[0] = 100
+	for i := 1; i < n; i++ {
+		sd := 1.0
+		if i > 180 {
+			sd = 3 // wilder than anything the calibration saw
+		}
+		prices[i] = prices[i-1] + sd*rng.NormFloat64()
+	}
+	vol := volatilities(prices)
+	levels := []float64{0.5, 0.8, 0.95}
+	paths := make([][]float64, steps)
+	var recs []forecastRecord
+	for i := range n - lo {
+		o := lo + i
+		for k := range steps {
+			p := prices[o-1] + 0.3*rng.NormFloat64()
+			paths[k] = append(paths[k], p)
+			recs = append(recs, forecastRecord{origin: o, step: k, pred: p, vol: vol[o], issued: o >= from})
+		}
+	}
+	c := newCalibrator(levels, steps)
+	issued := c.walk(prices, vol, paths, lo, from)
+	if len(issued) != n-from {
+		t.Fatalf("%d origins issued, want %d", len(issued), n-from)
+	}
+	want := slowOnlineRadii(prices, recs, levels)
+	moved := false
+	for j, r := range recs {
+		if !r.issued {
+			continue
+		}
+		for i := range levels {
+			got := issued[r.origin-from][i][r.step]
+			if !same(got, want[j][i]) && !near(got, want[j][i]) {
+				t.Fatalf("origin %d step %d level %v: radius %v, want %v", r.origin, r.step+1, levels[i], got, want[j][i])
+			}
+		}
+	}
+	for i := range levels {
+		for k := range steps {
+			moved = moved || c.aim[i][k] != 1-levels[i]
+		}
+	}
+	if !moved {
+		t.Error("no aim moved: the test does not exercise the adaptation")
+	}
+}
+
+// TestCalibratorAdapts: residuals that triple in size halfway leave a
+// static conformal radius, sized on the calm half, covering far too little
+// of the wild half; the calibrator's bands cover within the bound adaptive
+// conformal inference promises, (1+γ)/(γT) over T forecasts.
+func TestCalibratorAdapts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, from = 4000, 1000
+	prices := make([]float64, n)
+	pred := make([]float64, n-1)
+	for i := range pred {
+		sd := 1.0
+		if i >= 2000 {
+			sd = 3
+		}
+		prices[i+1] = sd * rng.NormFloat64() // pred 0: the residual is the value
+	}
+	vol := make([]float64, n+1)
+	for i := range vol {
+		vol[i] = 1 // unscaled, so nothing but the calibration can follow the change
+	}
+	const level = 0.8
+	c := newCalibrator([]float64{level}, 1)
+	issued := c.walk(prices, vol, [][]float64{pred}, 1, from)
+	static := metrics.ConformalQuantile(prices[1:from], level)
+	in, inStatic, T := 0, 0, 0
+	for i, r := range issued {
+		target := from + i
+		if target >= n {
+			break
+		}
+		T++
+		if math.Abs(prices[target]) <= r[0][0] {
+			in++
+		}
+		if math.Abs(prices[target]) <= static {
+			inStatic++
+		}
+	}
+	bound := (1 + adaptStep(0)) / (adaptStep(0) * float64(T))
+	if cov := float64(in) / float64(T); math.Abs(cov-level) > bound {
+		t.Errorf("adaptive coverage %.4f over %d forecasts, want within %.4f of %v", cov, T, bound, level)
+	}
+	if cov := float64(inStatic) / float64(T); level-cov < 0.1 {
+		t.Errorf("the static radius covers %.4f; the test's shift is too mild to tell", cov)
+	}
+}
+
+// TestCalibratorStaticUntilIssued: with nothing issued the calibrator is
+// split conformal on what it learned, and a forecast's residual joins only
+// once its target is a known value.
+func TestCalibratorStaticUntilIssued(t *testing.T) {
+	prices := []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	vol := make([]float64, len(prices)+1)
+	for i := range vol {
+		vol[i] = 1
+	}
+	// Forecasts of prices[o] from origins 1..10, off by o.
+	pred := make([]float64, 10)
+	for i := range pred {
+		pred[i] = 2 * float64(i+1)
+	}
+	c := newCalibrator([]float64{0.5}, 1)
+	c.walk(prices, vol, [][]float64{pred}, 1, math.MaxInt)
+	// At origin 10 the targets before it, origins 1..9, are known: 1..9.
+	if got := c.scores[0]; !slices.Equal(got, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}) {
+		t.Errorf("scores %v after the last origin, want 1..9: the forecast of value 10 is not known yet", got)
+	}
+	c.learn(prices, len(prices))
+	iv, notes := c.intervals()
+	if want := []Interval{ivl(0.5, 6)}; !sameIntervals(iv, want) || notes != nil { // ⌈11·0.5⌉ = 6th of 1..10
+		t.Errorf("intervals %v, notes %q; want %v", iv, notes, want)
+	}
+}
