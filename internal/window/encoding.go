@@ -162,6 +162,25 @@ func (e Encoding) Next(prev, y float64) float64 {
 	panic(fmt.Sprintf("window: unknown target %q", e.Target))
 }
 
+// Move returns how far price p is from the earlier price last in the
+// units the target moves in: the log return log(p/last) for Return, the
+// change p - last for Price and Delta. For Return both must be positive.
+func (e Encoding) Move(last, p float64) float64 {
+	if e.Target == Return {
+		return math.Log(p / last)
+	}
+	return p - last
+}
+
+// Moved returns the price move away from last, in the units of Move, so
+// that e.Moved(last, e.Move(last, p)) is p up to rounding.
+func (e Encoding) Moved(last, move float64) float64 {
+	if e.Target == Return {
+		return last * math.Exp(move)
+	}
+	return last + move
+}
+
 // steps returns step(x[i-1], x[i]) for i in [1, len(x)).
 func steps(x []float64, step func(a, b float64) float64) []float64 {
 	d := make([]float64, len(x)-1)

@@ -385,3 +385,22 @@ func TestFitScaled(t *testing.T) {
 		}
 	}
 }
+
+func TestMoveAndMoved(t *testing.T) {
+	for _, tc := range []struct {
+		target      Target
+		last, p, mv float64
+	}{
+		{Return, 100, 110, math.Log(1.1)},
+		{Delta, 100, 97, -3},
+		{Price, 2, 5, 3},
+	} {
+		e := Encoding{Target: tc.target}
+		if got := e.Move(tc.last, tc.p); math.Abs(got-tc.mv) > 1e-15 {
+			t.Errorf("%s: Move(%v, %v) = %v, want %v", tc.target, tc.last, tc.p, got, tc.mv)
+		}
+		if got := e.Moved(tc.last, tc.mv); math.Abs(got-tc.p) > 1e-12 {
+			t.Errorf("%s: Moved(%v, %v) = %v, want %v", tc.target, tc.last, tc.mv, got, tc.p)
+		}
+	}
+}
