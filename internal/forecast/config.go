@@ -123,6 +123,10 @@ type Config struct {
 	// A forecast past the steps the model outputs feeds its return back
 	// and holds every other input, bar the calendar, at its last value.
 	Features string `json:",omitempty"`
+	// RawForecasts reports the network's own forecasts: no skill test and
+	// no drift taken out (see Moves). The default reports what the
+	// validation span supports.
+	RawForecasts bool `json:",omitempty"`
 
 	// Serial trains on one goroutine (see lstm.TrainConfig.Serial): it
 	// changes the speed, never the results, so the model file omits it.

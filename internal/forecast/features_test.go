@@ -63,6 +63,7 @@ func featureConfig() Config {
 	cfg := tiny(Return)
 	cfg.Lookback, cfg.Epochs = 5, 3
 	cfg.Features = "range,gap,logvolume,volchange,dow,month"
+	cfg.RawForecasts = true // these tests check the network's own forecasts
 	return cfg
 }
 

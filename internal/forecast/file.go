@@ -44,6 +44,13 @@ const (
 	keyIntervalKind = "interval_kind" // how radii scale: intervalKind
 	keyHorizon      = "horizon"       // outputs of the dense head, steps ahead; absent: its rows
 	keyStrategy     = "strategy"      // direct or recursive; absent: direct
+	// skill_t and drift are the model's Moves, written together: the t
+	// statistic of its validation forecasts (at or below 2: every forecast
+	// is the last price) and "d1:d2:…", the mean move taken out of the
+	// forecasts of steps 1, 2, … (log return for target return, price
+	// change otherwise). Absent: forecasts are the network's own.
+	keySkillT = "skill_t"
+	keyDrift  = "drift"
 
 	keySeries   = "series"    // JSON array of the training run's prices
 	keyDates    = "dates"     // JSON array of their dates, YYYY-MM-DD
@@ -170,6 +177,14 @@ func (f *Fit) meta(s *series.Series) (map[string]string, error) {
 		}
 		meta[keyFeatureScaling] = string(b)
 	}
+	if mv := f.Moves; mv != nil {
+		meta[keySkillT] = num(mv.SkillT)
+		drift := make([]string, len(mv.Drift))
+		for k, d := range mv.Drift {
+			drift[k] = num(d)
+		}
+		meta[keyDrift] = strings.Join(drift, ":")
+	}
 	if len(f.Intervals) > 0 {
 		parts := make([]string, len(f.Intervals))
 		for i, iv := range f.Intervals {
@@ -266,6 +281,9 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 		return nil, err
 	}
 	if m.Intervals, err = decodeIntervals(meta); err != nil {
+		return nil, err
+	}
+	if m.Moves, err = decodeMoves(meta); err != nil {
 		return nil, err
 	}
 	sv := &Saved{Model: m, BestEpoch: -1, Unfinished: meta[keyUnfinished], scaler: window.Scaler(meta[keyScaler])}
@@ -424,6 +442,36 @@ func decodeFeatures(meta map[string]string, inputs int) (*features.Scaling, erro
 		return nil, fmt.Errorf("metadata %q: each mean must be finite and each standard deviation finite and positive, not so small that its reciprocal overflows", keyFeatureScaling)
 	}
 	return &sc, nil
+}
+
+// decodeMoves reads the model's Moves, nil when the file has none.
+func decodeMoves(meta map[string]string) (*Moves, error) {
+	t, hasT := meta[keySkillT]
+	d, hasD := meta[keyDrift]
+	switch {
+	case !hasT && !hasD:
+		return nil, nil
+	case !hasT || !hasD:
+		return nil, fmt.Errorf("metadata has only one of %q and %q, which lstmfc always writes together: the file is damaged", keySkillT, keyDrift)
+	}
+	mv := &Moves{}
+	var err error
+	// NaN is a t statistic there were too few values to measure.
+	if mv.SkillT, err = strconv.ParseFloat(t, 64); err != nil {
+		return nil, fmt.Errorf("metadata %q is %q, not a number", keySkillT, t[:min(len(t), 40)])
+	}
+	fields := strings.Split(d, ":")
+	if len(fields) > MaxHorizonOutputs {
+		return nil, fmt.Errorf("metadata %q holds %d steps, above the limit of %d", keyDrift, len(fields), MaxHorizonOutputs)
+	}
+	for _, f := range fields {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("metadata %q has %q, not a finite number", keyDrift, f[:min(len(f), 40)])
+		}
+		mv.Drift = append(mv.Drift, v)
+	}
+	return mv, nil
 }
 
 // decodeIntervals reads the interval radii, none when the file has none.

@@ -44,7 +44,11 @@ type Model struct {
 	// Features) are those of the days its rows will be dated, which skip
 	// them.
 	Holidays []time.Time
-	inputs   *features.Matrix // scaled inputs of the series On bound; nil: none
+	// Moves, when not nil, is what the validation span showed of the
+	// network's forecasts: every forecast reported is adjusted by it (see
+	// Moves). nil reports the network's own.
+	Moves  *Moves
+	inputs *features.Matrix // scaled inputs of the series On bound; nil: none
 }
 
 // On returns m bound to the series of tab for Table, Forecast and OneStep:
@@ -405,7 +409,8 @@ func (c Config) trainConfig() lstm.TrainConfig {
 	}
 }
 
-// calibrate sizes f's intervals when it has a validation span, from
+// calibrate measures f's Moves (unless Config.RawForecasts) and sizes its
+// intervals when it has a validation span, from
 // forecasts of every step made from each origin there, as the forecasts a
 // user gets are made: step k's radius from every origin whose step k is a
 // value known (see calibrator). Over a test span it goes on forecasting from
@@ -428,6 +433,15 @@ func (f *Fit) calibrate(ctx context.Context, prices []float64) error {
 		known := p[:n-lo-min(k, n-lo)]
 		if i := slices.IndexFunc(known, isNotFinite); i >= 0 {
 			return fmt.Errorf("%w: the trained model predicts %v for value %d", ErrDiverged, known[i], lo+i+k+1)
+		}
+	}
+	if !f.Config.RawForecasts {
+		f.Moves = fitMoves(f.Enc, prices, paths, lo, hi)
+		f.Notes = append(f.Notes, f.Moves.note()...)
+		for k, p := range paths {
+			for i, v := range p {
+				p[i] = f.adjust(prices[lo+i-1], v, k)
+			}
 		}
 	}
 	c := newCalibrator(f.Config.Levels, f.Config.Horizon)
@@ -494,25 +508,10 @@ func (m *Model) direct(ctx context.Context, prices []float64, lo, hi, steps int)
 		// Every output is a cumulative step from the last known price.
 		last := prices[w.Target(i)-1]
 		for k, p := range paths {
-			p[i] = m.Enc.Next(last, y[i*O+k])
+			p[i] = m.adjust(last, m.Enc.Next(last, y[i*O+k]), k)
 		}
 	}
 	return paths, nil
-}
-
-// conformal measures split-conformal radii for every step from the
-// residuals of the forecasts paths (see Model.paths) made from the origins
-// lo, lo+1, … (paths[k] may be shorter than paths[0]: a later step has
-// fewer origins whose target is known), all of them known: the radius of
-// step k from the residuals of step k alone, in units of the volatility
-// before each origin, vol[t] (see volatilities), as Band scales them, at
-// the nominal levels. It is what a calibrator that learns them all at once
-// returns.
-func conformal(prices []float64, paths [][]float64, vol []float64, lo int, levels []float64) ([]Interval, []string) {
-	c := newCalibrator(levels, len(paths))
-	c.walk(prices, vol, paths, lo, math.MaxInt)
-	c.learn(prices, len(prices))
-	return c.intervals()
 }
 
 // OneStep returns, for every value of prices, the model's prediction of it
@@ -577,6 +576,7 @@ func (m *Model) forecast(ctx context.Context, p *lstm.Predictor, prices []float6
 		in = m.inputRows(len(prices), horizon)
 	}
 	block := m.Horizon()
+	origin := ext[m.Lookback] // the last known price
 	for len(out) < horizon {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -592,12 +592,14 @@ func (m *Model) forecast(ctx context.Context, p *lstm.Predictor, prices []float6
 		y := p.Outputs(x)
 		last := ext[n-1]
 		// Every output is a cumulative step from the last known price.
+		// The network reads its own forecasts back; the reported ones are
+		// adjusted (see Moves).
 		for k := 0; k < block && len(out) < horizon; k++ {
 			v := m.Enc.Next(last, y[k])
 			if in != nil {
 				in.add(len(out), ext[len(ext)-1], v)
 			}
-			out = append(out, v)
+			out = append(out, m.adjust(origin, v, len(out)))
 			ext = append(ext, v)
 		}
 	}

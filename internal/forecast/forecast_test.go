@@ -125,6 +125,7 @@ func TestForecastIsOneStepFedBack(t *testing.T) {
 	for _, target := range []window.Target{window.Price, window.Return, window.Delta} {
 		cfg := quick(target)
 		cfg.Epochs = 2
+		cfg.RawForecasts = true // the network's own forecasts are the ones fed back
 		prices := noisySine(300, 4)
 		fit, err := Train(context.Background(), prices, cfg, nil)
 		if err != nil {

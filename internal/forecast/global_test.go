@@ -30,6 +30,7 @@ func globalSeries() [][]float64 {
 func globalConfig() Config {
 	cfg := tiny(Auto)
 	cfg.Epochs = 4
+	cfg.RawForecasts = true // the network's own forecasts tell global from local
 	return cfg
 }
 

@@ -152,6 +152,9 @@ func TestDirectBeatsNaiveAndCovers(t *testing.T) {
 			if tc.strategy == Direct {
 				perPass = H
 			}
+			if fit.Moves == nil || !fit.Moves.Skilled() {
+				t.Fatalf("moves %+v: the network shows no skill on a series it can forecast", fit.Moves)
+			}
 			if fit.Horizon() != perPass || len(fit.Intervals) != 2 || len(fit.Intervals[0].Radii) != H {
 				t.Fatalf("horizon %d, intervals %v; want %d outputs and 2 levels of %d steps", fit.Horizon(), fit.Intervals, H, H)
 			}

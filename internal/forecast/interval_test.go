@@ -215,8 +215,10 @@ func TestTrainIntervalsFromValidation(t *testing.T) {
 			t.Errorf("interval %d: %v, want %v", i, iv, want[i])
 		}
 	}
-	if n := len(fit.Notes); n != 1 || !strings.HasPrefix(fit.Notes[0], "no 99.9% interval: it needs at least 999 validation values, got 60") {
-		t.Errorf("notes %q, want one leaving out 99.9%%", fit.Notes)
+	// A random walk: the network shows no skill, and its forecasts are the
+	// last price, whose residuals the radii are then.
+	if n := len(fit.Notes); n != 2 || !strings.HasPrefix(fit.Notes[0], "no skill: ") || !strings.HasPrefix(fit.Notes[1], "no 99.9% interval: it needs at least 999 validation values, got 60") {
+		t.Errorf("notes %q, want one on no skill and one leaving out 99.9%%", fit.Notes)
 	}
 	// With a test span the forecasts from its origins go on calibrating, and
 	// the model keeps the radii a forecast from the end would be issued.
@@ -387,4 +389,19 @@ func TestConformalNoteCountsRight(t *testing.T) {
 	if _, notes := conformal(prices, [][]float64{pred[2:8]}, volatilities(prices), 2, []float64{0.8}); len(notes) != 1 || strings.Contains(notes[0], "needs at least") {
 		t.Errorf("an infinite residual among 6: note %q, want one that does not ask for more values", notes)
 	}
+}
+
+// conformal measures split-conformal radii for every step from the
+// residuals of the forecasts paths (see Model.paths) made from the origins
+// lo, lo+1, … (paths[k] may be shorter than paths[0]: a later step has
+// fewer origins whose target is known), all of them known: the radius of
+// step k from the residuals of step k alone, in units of the volatility
+// before each origin, vol[t] (see volatilities), as Band scales them, at
+// the nominal levels. It is what a calibrator that learns them all at once
+// returns.
+func conformal(prices []float64, paths [][]float64, vol []float64, lo int, levels []float64) ([]Interval, []string) {
+	c := newCalibrator(levels, len(paths))
+	c.walk(prices, vol, paths, lo, math.MaxInt)
+	c.learn(prices, len(prices))
+	return c.intervals()
 }

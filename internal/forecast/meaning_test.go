@@ -75,6 +75,13 @@ func TestMetadataMeaning(t *testing.T) {
 		{"best_epoch", "x", `"best_epoch"`},
 		{"best_epoch", "-1", `"best_epoch"`},
 		{"scaler_max", "1e308", `"scaler_max"`}, // with scaler_min -1e308, below
+		{"drift", "0.1:x", `"drift"`},
+		{"drift", "NaN", `"drift"`},
+		{"drift", "1e999", `"drift"`},
+		{"drift", strings.Repeat("0:", MaxHorizonOutputs) + "0", `"drift"`},
+		{"skill_t", "high", `"skill_t"`},
+		{"drift", "", `"drift"`}, // written together
+		{"skill_t", "", `"skill_t"`},
 	} {
 		meta := maps.Clone(ok)
 		if tc.value == "" {
@@ -168,6 +175,7 @@ func TestOverflowIsNotDivergence(t *testing.T) {
 	m := *fit.Model
 	m.Net = fit.Net.Clone()
 	m.Net.DenseB[0] = 1e308 // a damaged weight
+	m.Moves = nil           // the network's own predictions
 	_, err := m.Table(context.Background(), noisySine(100, 1), nil, nil, 5)
 	if err == nil || errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "overflow at row") {
 		t.Errorf("overflowing predictions: %v", err)

@@ -1,0 +1,127 @@
+package forecast
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/lstmfc/lstmfc/internal/window"
+)
+
+// SkillThreshold is the t statistic a network's one-step forecasts of its
+// validation span must exceed (see Moves.SkillT) for its forecasts to be
+// used: the conventional 2, about a 2.5% chance that forecasts with no
+// skill at all pass. The backtests behind it, and with 1.65 and 2.5, are in
+// the README's horizons section.
+const SkillThreshold = 2
+
+// Moves is what a fit learned on its validation span about the network's
+// forecasts, applied to every forecast it reports (see Model.adjust). A
+// price series' moves are close to unpredictable; a network that forecasts
+// them anyway adds its errors to the last price's, and over several steps
+// its small average move compounds into a drift the series need not have.
+type Moves struct {
+	// SkillT is the t statistic of the slope of the least-squares line
+	// through the validation span's actual one-step moves against the
+	// network's forecasts of them, each less its mean: how clearly the
+	// forecasts tell which way and how far the price goes next. At or below
+	// SkillThreshold (or NaN, with too few values to say) the model has
+	// shown no skill and every forecast is the last known price.
+	SkillT float64
+	// Drift[k] is the mean move (see window.Encoding.Move) the network
+	// forecast k+1 steps ahead from the validation origins. It is taken out
+	// of every forecast of that step: what is left is what the network
+	// reads in the window, not a trend it learned from the training span.
+	// Past the last step it grows in proportion to the step.
+	Drift []float64
+}
+
+// Skilled reports whether the network's forecasts are used: whether its
+// one-step forecasts of the validation span passed SkillThreshold.
+func (mv *Moves) Skilled() bool { return mv.SkillT > SkillThreshold }
+
+// drift returns the drift taken out of a forecast k+1 steps ahead.
+func (mv *Moves) drift(k int) float64 {
+	n := len(mv.Drift)
+	if k < n {
+		return mv.Drift[k]
+	}
+	return mv.Drift[n-1] * float64(k+1) / float64(n)
+}
+
+// adjust returns the forecast m reports for the network's forecast raw,
+// k+1 steps past the last known price last: raw itself for a model without
+// Moves (one from elsewhere, or trained with Config.RawForecasts), last for
+// one without skill, and otherwise raw with the step's drift taken out.
+func (m *Model) adjust(last, raw float64, k int) float64 {
+	mv := m.Moves
+	switch {
+	case mv == nil:
+		return raw
+	case !mv.Skilled():
+		return last
+	}
+	return m.Enc.Moved(last, m.Enc.Move(last, raw)-mv.drift(k))
+}
+
+// fitMoves measures Moves from paths, the network's own forecasts from the
+// origins lo, lo+1, … of prices (see Model.paths), over the validation
+// origins [lo, hi).
+func fitMoves(enc window.Encoding, prices []float64, paths [][]float64, lo, hi int) *Moves {
+	mv := &Moves{Drift: make([]float64, len(paths))}
+	for k, p := range paths {
+		var sum float64
+		for i := range hi - lo {
+			sum += enc.Move(prices[lo+i-1], p[i])
+		}
+		mv.Drift[k] = sum / float64(hi-lo)
+	}
+	forecast, actual := make([]float64, hi-lo), make([]float64, hi-lo)
+	for i := range forecast {
+		last := prices[lo+i-1]
+		forecast[i], actual[i] = enc.Move(last, paths[0][i]), enc.Move(last, prices[lo+i])
+	}
+	mv.SkillT = slopeT(forecast, actual)
+	return mv
+}
+
+// slopeT returns the t statistic of the slope of the least-squares line
+// through (x[i], y[i]), intercept included: the slope over its standard
+// error. It is 0 when x is constant, as such forecasts know nothing, and NaN
+// with fewer than 3 points.
+func slopeT(x, y []float64) float64 {
+	n := len(x)
+	if n < 3 {
+		return math.NaN()
+	}
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx, my = mx/float64(n), my/float64(n)
+	var sxx, sxy, syy float64
+	for i := range x {
+		dx, dy := x[i]-mx, y[i]-my
+		sxx += dx * dx
+		sxy += dx * dy
+		syy += dy * dy
+	}
+	if sxx == 0 {
+		return 0
+	}
+	slope := sxy / sxx
+	rss := max(0, syy-slope*sxy) // the residual sum of squares
+	if rss == 0 {
+		return math.Inf(int(math.Copysign(1, slope)))
+	}
+	return slope / math.Sqrt(rss/float64(n-2)/sxx)
+}
+
+// note says what mv means for the forecasts, when the model has no skill.
+func (mv *Moves) note() []string {
+	if mv == nil || mv.Skilled() {
+		return nil
+	}
+	return []string{fmt.Sprintf("no skill: on the validation span the network's one-step forecasts explain the moves no better than chance (t = %.2f, at most %d), so every forecast is the last known price; --raw-forecasts reports the network's own",
+		mv.SkillT, SkillThreshold)}
+}
