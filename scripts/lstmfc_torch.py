@@ -18,6 +18,9 @@ direct model of O outputs (the rows of `dense.weight`) forecasts O steps
 from one window, each a cumulative move from the last known price, and
 chains further blocks of O from the window that ends with them; a
 recursive model (`strategy` `recursive`, or one output) feeds output 1 back.
+A file with `skill_t` and `drift` adjusts every forecast it reports (the
+network's own are fed back): at or below a t of 2 each is the last known
+price, otherwise the mean validation move of its step is taken out.
 """
 
 import argparse
@@ -117,7 +120,30 @@ class Encoding:
         return self.inverse(y)
 
 
-def predict(net, enc, lookback, prices, horizon, block):
+class Moves:
+    """The adjustment of the network's forecasts, from the metadata keys
+    skill_t and drift; none when the file has neither."""
+
+    def __init__(self, meta, target):
+        self.target = target
+        self.skill = float(meta["skill_t"]) if "skill_t" in meta else None
+        self.drift = [float(d) for d in meta["drift"].split(":")] if "drift" in meta else []
+
+    def adjust(self, last, raw, k):
+        """The forecast reported for the network's forecast raw, k+1 steps past
+        the last known price last."""
+        if self.skill is None:
+            return raw
+        if not self.skill > 2:  # NaN included
+            return last
+        n = len(self.drift)
+        d = self.drift[k] if k < n else self.drift[-1] * (k + 1) / n
+        if self.target == "return":
+            return last * math.exp(math.log(raw / last) - d)
+        return last + ((raw - last) - d)
+
+
+def predict(net, enc, moves, lookback, prices, horizon, block):
     """One-step predictions of every value (None for the first lookback rows),
     from output 1, and the forecast of horizon steps, block steps (outputs
     1..block) from each window."""
@@ -125,22 +151,23 @@ def predict(net, enc, lookback, prices, horizon, block):
     xs = [enc.window(z, t, lookback) for t in range(lookback, len(prices))]
     with torch.no_grad():
         ys = net(torch.tensor(xs, dtype=torch.float64).unsqueeze(-1))[:, 0].tolist() if xs else []
-    one = [None] * lookback + [enc.price(prices[t - 1], y) for t, y in zip(range(lookback, len(prices)), ys)]
+    one = [None] * lookback + [moves.adjust(prices[t - 1], enc.price(prices[t - 1], y), 0) for t, y in zip(range(lookback, len(prices)), ys)]
     # Each block is forecast from the window ending with the blocks before
     # it: only the last lookback + 1 prices matter (the window and, for
     # return, the price before it).
     ext = list(prices[-lookback - 1 :])
-    forecast = []
-    while len(forecast) < horizon:
+    origin = ext[-1]
+    raw = []  # the network's own forecasts, fed back
+    while len(raw) < horizon:
         zt = enc.encode(ext[-lookback - 1 :])
         x = enc.window(zt + [math.nan], len(zt), lookback)
         with torch.no_grad():
             y = net(torch.tensor([x], dtype=torch.float64).unsqueeze(-1))[0].tolist()
         last = ext[-1]  # every output is a cumulative move from it
-        step = [enc.price(last, yk) for yk in y[: min(block, horizon - len(forecast))]]
-        forecast += step
+        step = [enc.price(last, yk) for yk in y[: min(block, horizon - len(raw))]]
+        raw += step
         ext += step
-    return one, forecast
+    return one, [moves.adjust(origin, v, k) for k, v in enumerate(raw)]
 
 
 def main():
@@ -161,7 +188,8 @@ def main():
     torch.set_num_threads(1)
     net = Network(tensors)
     block = 1 if meta.get("strategy") == "recursive" else net.dense.out_features
-    one, forecast = predict(net, Encoding(meta), lookback, prices, args.horizon, block)
+    enc = Encoding(meta)
+    one, forecast = predict(net, enc, Moves(meta, enc.target), lookback, prices, args.horizon, block)
     out = ["row,predicted,split"]
     out += [f"{i},{'' if p is None else repr(p)},data" for i, p in enumerate(one)]
     out += [f"{len(prices) + h},{p!r},forecast" for h, p in enumerate(forecast)]

@@ -67,7 +67,7 @@ func fieldFlag(field string) string {
 		"Lookback": "lookback", "Cell": "cell", "Units": "units", "Target": "target", "Standard": "scaler", "Epochs": "epochs",
 		"BatchSize": "batch-size", "LR": "lr", "Clip": "clip", "Patience": "patience", "Seed": "seed",
 		"ValSplit": "val-split", "TestSplit": "test-split", "Levels": "levels", "Folds": "folds", "MinTrain": "min-train",
-		"Horizon": "horizon", "Strategy": "strategy", "Features": "features",
+		"Horizon": "horizon", "Strategy": "strategy", "Features": "features", "RawForecasts": "raw-forecasts",
 		"Serial": "jobs", // more than one job trains serially
 	}[field]
 }
@@ -156,6 +156,7 @@ type fitFlags struct {
 	ValSplit  float64
 	Levels    []float64
 	Features  string
+	Raw       bool // report the network's own forecasts
 }
 
 // Defaults chosen by walk-forward backtests over the shared price files; see
@@ -188,6 +189,7 @@ func (f *fitFlags) register(cmd *cobra.Command) {
 	fs.Uint64Var(&f.Seed, "seed", 1, "seed of the initial weights and the shuffling; the same seed gives the same model")
 	fs.Float64Var(&f.ValSplit, "val-split", 0.1, "fraction of the series, after the training part, for validation (early stopping, intervals)")
 	numbersFlag(fs, &f.Levels, "levels", []float64{0.8, 0.95}, "prediction-interval levels, comma-separated")
+	fs.BoolVar(&f.Raw, "raw-forecasts", false, "report the network's own forecasts: no skill test on the validation span and no drift taken out (see the README)")
 	fs.StringVar(&f.Features, "features", "", "inputs from the file's columns and dates, comma-separated, the target's return always first: range, gap, logvolume, volchange, dow, month, or a column's name (default: none, the price window alone; see the README)")
 }
 
@@ -196,7 +198,7 @@ func (f *fitFlags) config(testSplit float64) (forecast.Config, error) {
 	cfg := forecast.Config{
 		Lookback: f.Lookback, Cell: f.Cell, Strategy: forecast.Strategy(f.Strategy), Units: f.Units, Target: forecast.Target(f.Target), Standard: f.Scaler == "standard",
 		Epochs: f.Epochs, BatchSize: f.BatchSize, LR: f.LR, Clip: f.Clip, Patience: f.Patience, Seed: f.Seed,
-		ValSplit: f.ValSplit, TestSplit: testSplit, Levels: f.Levels, Features: f.Features,
+		ValSplit: f.ValSplit, TestSplit: testSplit, Levels: f.Levels, Features: f.Features, RawForecasts: f.Raw,
 	}
 	return cfg, asFlagError(cfg.Validate())
 }
