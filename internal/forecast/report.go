@@ -205,8 +205,12 @@ func (r Report) WriteText(w io.Writer, title string) error {
 	}
 	fmt.Fprintln(&b, r.Verdict.sentence(r.ModelName(), r.LSTM))
 	// An echo explains a model without skill; one that wins anyway may
-	// track the last value simply because prices do.
-	if o := r.Verdict.outcome(r.LSTM); r.Lag.Echoes() && o != beats && o != unscored {
+	// track the last value simply because prices do. A model that showed no
+	// skill on its validation span forecasts the last value itself.
+	switch o := r.Verdict.outcome(r.LSTM); {
+	case r.LSTM == r.Naive:
+		fmt.Fprintln(&b, "Its forecasts are the last price: the network showed no skill on its validation span (--raw-forecasts reports its own).")
+	case r.Lag.Echoes() && o != beats && o != unscored:
 		fmt.Fprintf(&b, "Its predictions correlate more with the previous value (%.4f) than with the value predicted (%.4f): the model mostly echoes the last price.\n", r.Lag.Shifted, r.Lag.Same)
 	}
 	_, err := io.WriteString(w, b.String())

@@ -92,13 +92,15 @@ func TestEvaluateByHand(t *testing.T) {
 	}
 }
 
-// TestLagOfAnEcho: predictions that repeat the previous value correlate
-// perfectly with it, and less with the value they predict.
+// TestLagOfAnEcho: predictions that repeat the previous value (shifted,
+// so not the naive forecast itself) correlate perfectly with it, and less
+// with the value they predict. Predictions that are the naive forecast are
+// said to be the last price.
 func TestLagOfAnEcho(t *testing.T) {
 	prices := []float64{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5}
 	pred := make([]float64, len(prices))
 	for i := 1; i < len(prices); i++ {
-		pred[i] = prices[i-1]
+		pred[i] = prices[i-1] + 0.5
 	}
 	r := Evaluate(prices, pred, nil, 1, len(prices), len(prices))
 	if !near(r.Lag.Shifted, 1) || !near(r.Lag.Same, pearson(prices[:len(prices)-1], prices[1:])) || !r.Lag.Echoes() {
@@ -110,6 +112,16 @@ func TestLagOfAnEcho(t *testing.T) {
 	}
 	if !bytes.Contains(b.Bytes(), []byte("the model mostly echoes the last price")) {
 		t.Errorf("report of an echo does not say so:\n%s", b.String())
+	}
+	for i := 1; i < len(prices); i++ {
+		pred[i] = prices[i-1]
+	}
+	b.Reset()
+	if err := Evaluate(prices, pred, nil, 1, len(prices), len(prices)).WriteText(&b, "Naive"); err != nil {
+		t.Fatal(err)
+	}
+	if s := b.String(); !strings.Contains(s, "Its forecasts are the last price: the network showed no skill") || strings.Contains(s, "echoes") {
+		t.Errorf("report of the naive forecast:\n%s", s)
 	}
 	copy(pred, prices) // a perfect forecast
 	r = Evaluate(prices, pred, nil, 1, len(prices), len(prices))
