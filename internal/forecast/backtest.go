@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/lstmfc/lstmfc/internal/features"
 	"github.com/lstmfc/lstmfc/internal/series"
@@ -241,40 +240,4 @@ func (w *walker) finish() *Backtest {
 		bt.Steps = ScoreSteps(w.prices, w.paths, w.cfg.Levels, w.horizon, bt.Folds[0].TrainEnd)
 	}
 	return bt
-}
-
-// radius returns the radius issued at level with the forecast of step k+1
-// from origin t, NaN when it was not sized.
-func (is *issuedPaths) radius(t int, level float64, k int) float64 {
-	i := slices.Index(is.levels, level) // no levels, no radii: a fit without validation
-	if i < 0 {
-		return math.NaN()
-	}
-	return is.radii[t-is.from][i][k]
-}
-
-// paths returns the first horizon steps of each forecast with the bands
-// issued with it at levels; a forecast that overflows is refused.
-func (is *issuedPaths) paths(horizon int, levels []float64) ([]Path, error) {
-	paths := make([]Path, len(is.steps[0]))
-	for i := range paths {
-		o := is.from + i
-		p := Path{Origin: o, Pred: make([]float64, horizon)}
-		for k := range p.Pred {
-			p.Pred[k] = is.steps[k][i]
-		}
-		if k := slices.IndexFunc(p.Pred, isNotFinite); k >= 0 {
-			return nil, fmt.Errorf("the forecast from value %d overflows at step %d (%v)", o, k+1, p.Pred[k])
-		}
-		for _, l := range levels {
-			lo, hi := make([]float64, horizon), make([]float64, horizon)
-			for k, v := range p.Pred {
-				r := is.radius(o, l, k)
-				lo[k], hi[k] = v-r, v+r
-			}
-			p.Lo, p.Hi = append(p.Lo, lo), append(p.Hi, hi)
-		}
-		paths[i] = p
-	}
-	return paths, nil
 }

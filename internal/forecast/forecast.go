@@ -209,15 +209,6 @@ type Fit struct {
 	test *issuedPaths
 }
 
-// issuedPaths are forecasts from consecutive origins with the radii issued
-// with them online.
-type issuedPaths struct {
-	from   int         // the first origin
-	levels []float64   // the calibrator's, in the order of each radii[i]
-	steps  [][]float64 // steps[k][t-from] forecasts prices[t+k] (see Model.paths)
-	radii  [][][]float64
-}
-
 // scaler returns the window scaler cfg asks for.
 func (c Config) scaler() window.Scaler {
 	if c.Standard {
