@@ -20,7 +20,8 @@
 # Environment: DATA_DIR (default ../shared/data next to the project, else
 # ../../shared/data), LSTMFC (binary; default: built from this tree),
 # OUT (default /tmp/lstmfc-horizon-table), FOLDS (default 2), EPOCHS (empty:
-# lstmfc's default), SEED (default 1), JOBS (default 2), HORIZON (default 20).
+# lstmfc's default), SEED (default 1), JOBS (default 2), HORIZON (default 20),
+# ARGS (more flags for every backtest, e.g. --raw-forecasts).
 # A run of other settings needs its own OUT.
 # Needs jq.
 set -euo pipefail
@@ -41,6 +42,7 @@ command -v jq >/dev/null || { echo "horizon-table: needs jq" >&2; exit 1; }
 out=${OUT:-/tmp/lstmfc-horizon-table}
 folds=${FOLDS:-2}
 epochs=${EPOCHS:-}
+read -r -a extra <<<"${ARGS:-}"
 seed=${SEED:-1}
 jobs=${JOBS:-2}
 horizon=${HORIZON:-20}
@@ -75,6 +77,7 @@ for f in "${files[@]}"; do
 		(
 			args=(backtest --horizon "$horizon" --strategy "$s" --folds "$folds" --seed "$seed" --json -q)
 			[ -n "$epochs" ] && args+=(--epochs "$epochs")
+			args+=("${extra[@]}")
 			if nice -n 10 "$bin" "${args[@]}" "$f" >"$j.tmp" 2>"$j.err"; then
 				mv "$j.tmp" "$j"
 			else
@@ -98,7 +101,7 @@ for f in "${files[@]}"; do
 	done
 done
 
-echo "Backtest --horizon $horizon, --folds $folds${epochs:+, --epochs $epochs}, --seed $seed; RMSE/naive and coverage at steps 1/5/10/20."
+echo "Backtest --horizon $horizon, --folds $folds${epochs:+, --epochs $epochs}, --seed $seed${ARGS:+, $ARGS}; RMSE/naive and coverage at steps 1/5/10/20."
 awk -F'\t' -v horizon="$horizon" -v synth="ar1-synthetic" '
 function median(key,   n, i, j, t, a) {
 	n = split(vals[key], a, " ")
