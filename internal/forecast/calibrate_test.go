@@ -21,7 +21,8 @@ type forecastRecord struct {
 // rather than kept up to date: the radius of an issued forecast from origin t
 // at step k is the conformal quantile, at level 1 - aim, of the residuals of
 // step k of every forecast whose target is a value before t, where aim is
-// 1 - level plus adaptStep(k) times the sum, over those forecasts that were
+// 1 - level plus 0.02/√(k+1) (adaptStep, written out again here so that
+// the oracle does not share it) times the sum, over those forecasts that were
 // issued with a band, of (1 - level) minus 1 for a miss. The sum does not
 // depend on the order the residuals arrived in. recs are in order of origin;
 // it returns radii[j][i] in price units for recs[j] at levels[i], NaN when
@@ -41,13 +42,20 @@ func slowOnlineRadii(prices []float64, recs []forecastRecord, levels []float64) 
 					continue
 				}
 				res := math.Abs(prices[p.origin+p.step] - p.pred)
-				scores = append(scores, score(res, p.vol))
+				switch {
+				case res == 0:
+					scores = append(scores, 0)
+				case p.vol > 0:
+					scores = append(scores, res/p.vol)
+				default:
+					scores = append(scores, math.Inf(1))
+				}
 				if p.issued && !math.IsNaN(radii[q][i]) {
 					miss := 0.0
 					if res > radii[q][i] {
 						miss = 1
 					}
-					aim += adaptStep(p.step) * (1 - l - miss)
+					aim += 0.02 / math.Sqrt(float64(p.step+1)) * (1 - l - miss)
 				}
 			}
 			if len(scores) < metrics.ConformalMinSamples(l) {
