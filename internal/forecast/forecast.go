@@ -413,6 +413,9 @@ func (c Config) trainConfig() lstm.TrainConfig {
 func (f *Fit) calibrate(ctx context.Context, prices []float64) error {
 	lo, hi := f.Split.Validation()
 	if hi <= lo {
+		if !f.Config.RawForecasts {
+			f.Notes = append(f.Notes, "no validation span: the forecasts are the network's own, not tested for skill, and have no intervals")
+		}
 		return nil
 	}
 	n := len(prices)

@@ -247,8 +247,9 @@ func TestTrainIntervalsFromValidation(t *testing.T) {
 	}
 	noVal := cfg
 	noVal.ValSplit = 0
-	if fit, err := Train(context.Background(), prices, noVal, nil); err != nil || fit.Intervals != nil || fit.Notes != nil {
-		t.Errorf("without validation: intervals %v, notes %q, error %v; want none", fit.Intervals, fit.Notes, err)
+	if fit, err := Train(context.Background(), prices, noVal, nil); err != nil || fit.Intervals != nil || fit.Moves != nil ||
+		len(fit.Notes) != 1 || !strings.HasPrefix(fit.Notes[0], "no validation span: the forecasts are the network's own") {
+		t.Errorf("without validation: intervals %v, moves %v, notes %q, error %v; want none and a note", fit.Intervals, fit.Moves, fit.Notes, err)
 	}
 }
 
