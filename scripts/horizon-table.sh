@@ -19,7 +19,7 @@
 #
 # Environment: DATA_DIR (default ../shared/data next to the project, else
 # ../../shared/data), LSTMFC (binary; default: built from this tree),
-# OUT (default /tmp/lstmfc-horizon-table), FOLDS (default 2), EPOCHS (empty:
+# OUT (default /tmp/lstmfc-horizon-table), FOLDS (default 5, as backtest), EPOCHS (empty:
 # lstmfc's default), SEED (default 1), JOBS (default 2), HORIZON (default 20),
 # ARGS (more flags for every backtest, e.g. --raw-forecasts).
 # A run of other settings needs its own OUT.
@@ -40,7 +40,7 @@ if [ -z "$data_dir" ]; then
 fi
 command -v jq >/dev/null || { echo "horizon-table: needs jq" >&2; exit 1; }
 out=${OUT:-/tmp/lstmfc-horizon-table}
-folds=${FOLDS:-2}
+folds=${FOLDS:-5}
 epochs=${EPOCHS:-}
 read -r -a extra <<<"${ARGS:-}"
 seed=${SEED:-1}
