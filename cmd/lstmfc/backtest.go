@@ -186,6 +186,9 @@ func writeBacktestJSON(w io.Writer, bt *forecast.Backtest, dates []time.Time) er
 		End       int    `json:"end"`
 		FirstDate string `json:"first_date,omitempty"`
 		LastDate  string `json:"last_date,omitempty"`
+		// Notes say what the fold's fit chose or left out: a model that
+		// showed no skill, a level it could not size.
+		Notes []string `json:"notes,omitempty"`
 		forecast.Report
 	}
 	out := struct {
@@ -194,7 +197,7 @@ func writeBacktestJSON(w io.Writer, bt *forecast.Backtest, dates []time.Time) er
 		Steps   *forecast.Steps `json:"steps,omitempty"`
 	}{Overall: bt.Overall, Steps: bt.Steps}
 	for _, f := range bt.Folds {
-		j := fold{Start: f.Start, End: f.End, Report: f.Report}
+		j := fold{Start: f.Start, End: f.End, Notes: f.Notes, Report: f.Report}
 		if dates != nil {
 			j.FirstDate, j.LastDate = dates[f.Start].Format(time.DateOnly), dates[f.End-1].Format(time.DateOnly)
 		}

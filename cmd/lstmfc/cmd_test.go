@@ -299,6 +299,15 @@ func TestBacktestWithoutValidationHasNoIntervals(t *testing.T) {
 	if strings.Contains(stdout, "coverage") {
 		t.Errorf("coverage reported for intervals that were never sized:\n%s", stdout)
 	}
+	var bt struct{ Folds []struct{ Notes []string } }
+	if err := json.Unmarshal([]byte(stdout), &bt); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range bt.Folds {
+		if len(f.Notes) != 1 || !strings.HasPrefix(f.Notes[0], "no validation span: ") {
+			t.Errorf("fold %d: notes %q, want the fit's note that nothing was validated", i+1, f.Notes)
+		}
+	}
 }
 
 // TestStandardScaler trains a price model with z-score scaling: the model
