@@ -211,3 +211,52 @@ func TestCalibratorStaticUntilIssued(t *testing.T) {
 		t.Errorf("intervals %v, notes %q; want %v", iv, notes, want)
 	}
 }
+
+// TestCalibratorEdges: a band whose residual equals its radius covers (as
+// a bound lo <= actual <= hi does) and raises the aim; a step sized with
+// exactly the fewest residuals its level needs has a radius, one fewer has
+// none; an aim below 0 asks for every residual (the largest), above 1 for
+// none (0); and a later step with fewer forecasts (its targets past the
+// end) learns only those it has.
+func TestCalibratorEdges(t *testing.T) {
+	unit := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = 1
+		}
+		return v
+	}
+	// Residuals 1, 2, 3 known; the next forecast misses by exactly 2, the
+	// median's radius ⌈4·0.5⌉ = 2nd of them.
+	prices := []float64{0, 1, 2, 3, 2}
+	c := newCalibrator([]float64{0.5}, 1)
+	c.walk(prices, unit(6), [][]float64{{0, 0, 0, 0}}, 1, 4)
+	c.learn(prices, len(prices))
+	if want := 0.5 + adaptStep(0)*0.5; !near(c.aim[0][0], want) {
+		t.Errorf("after a residual equal to its radius: aim %v, want %v (a hit)", c.aim[0][0], want)
+	}
+	need := metrics.ConformalMinSamples(0.8)
+	c = newCalibrator([]float64{0.8}, 1)
+	c.scores[0] = unit(need - 1)
+	if r := c.radius(0, 0); !math.IsNaN(r) {
+		t.Errorf("%d residuals for 80%%: radius %v, want none", need-1, r)
+	}
+	c.scores[0] = append(c.scores[0], 5)
+	if r := c.radius(0, 0); r != 5 {
+		t.Errorf("%d residuals for 80%%: radius %v, want 5, the largest", need, r)
+	}
+	c.scores[0] = []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for _, tc := range []struct{ aim, want float64 }{{-0.1, 10}, {0, 10}, {1, 0}, {1.2, 0}, {0.2, 9}} {
+		c.aim[0][0] = tc.aim
+		if r := c.radius(0, 0); r != tc.want {
+			t.Errorf("aim %v: radius %v, want %v", tc.aim, r, tc.want)
+		}
+	}
+	// Two steps, the second's last forecast cut off: 4 and 3 residuals.
+	c = newCalibrator([]float64{0.5}, 2)
+	c.walk([]float64{0, 1, 2, 3, 4, 5}, unit(7), [][]float64{{0, 0, 0, 0}, {0, 0, 0}}, 1, math.MaxInt)
+	c.learn([]float64{0, 1, 2, 3, 4, 5}, 6)
+	if len(c.scores[0]) != 4 || len(c.scores[1]) != 3 {
+		t.Errorf("scores %v, want 4 of step 1 and 3 of step 2", c.scores)
+	}
+}
