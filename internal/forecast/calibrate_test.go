@@ -241,9 +241,15 @@ func TestCalibratorEdges(t *testing.T) {
 	if r := c.radius(0, 0); !math.IsNaN(r) {
 		t.Errorf("%d residuals for 80%%: radius %v, want none", need-1, r)
 	}
+	if iv, notes := c.intervals(); iv != nil || len(notes) != 1 {
+		t.Errorf("%d residuals for 80%%: intervals %v, notes %q; want none and a note", need-1, iv, notes)
+	}
 	c.scores[0] = append(c.scores[0], 5)
 	if r := c.radius(0, 0); r != 5 {
 		t.Errorf("%d residuals for 80%%: radius %v, want 5, the largest", need, r)
+	}
+	if iv, notes := c.intervals(); len(iv) != 1 || iv[0].Radius != 5 || notes != nil {
+		t.Errorf("%d residuals for 80%%: intervals %v, notes %q; want radius 5", need, iv, notes)
 	}
 	c.scores[0] = []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 	for _, tc := range []struct{ aim, want float64 }{{-0.1, 10}, {0, 10}, {1, 0}, {1.2, 0}, {0.2, 9}} {
