@@ -69,3 +69,27 @@ func TestPredictDirectHorizon(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictSaysNoSkill trains on a random walk, where the network shows
+// no skill on its validation span: predict says so on stderr (not with
+// --quiet), and every forecast is the last price.
+func TestPredictSaysNoSkill(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.bin")
+	if code, _, stderr := run(t, append([]string{"train", "--synthetic", "geometric", "--length", "400", "--model", model}, small...)...); code != exitOK {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, "predict", "--model", model, "--horizon", "3", "--out", "-")
+	if code != exitOK || !strings.Contains(stderr, "m.bin: no skill: on the validation span") {
+		t.Fatalf("predict: exit %d, stderr %q; want a note that the model showed no skill", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	last := strings.Split(lines[len(lines)-4], ",")[1] // the last actual value
+	for _, l := range lines[len(lines)-3:] {
+		if f := strings.Split(l, ","); f[2] != last {
+			t.Errorf("forecast row %q, want the last price %s", l, last)
+		}
+	}
+	if _, _, stderr := run(t, "predict", "--quiet", "--model", model, "--out", "-"); strings.Contains(stderr, "no skill") {
+		t.Errorf("--quiet: stderr %q", stderr)
+	}
+}

@@ -183,6 +183,9 @@ func (o *predictOptions) table(ctx context.Context, ios *streams) (*forecast.Tab
 	if warning != "" {
 		fmt.Fprintf(ios.Err, "%s: %s\n", o.Model, warning)
 	}
+	if note := m.Moves.Note(); note != "" && !o.Quiet {
+		fmt.Fprintf(ios.Err, "%s: %s\n", o.Model, note)
+	}
 	s, split := m.Series, &m.Split
 	model := m.Model
 	// The model learned the prices of one column; the default pick of

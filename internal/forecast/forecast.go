@@ -431,7 +431,9 @@ func (f *Fit) calibrate(ctx context.Context, prices []float64) error {
 	}
 	if !f.Config.RawForecasts {
 		f.Moves = fitMoves(f.Enc, prices, paths, lo, hi)
-		f.Notes = append(f.Notes, f.Moves.note()...)
+		if note := f.Moves.Note(); note != "" {
+			f.Notes = append(f.Notes, note)
+		}
 		for k, p := range paths {
 			for i, v := range p {
 				p[i] = f.adjust(prices[lo+i-1], v, k)

@@ -117,11 +117,12 @@ func slopeT(x, y []float64) float64 {
 	return slope / math.Sqrt(rss/float64(n-2)/sxx)
 }
 
-// note says what mv means for the forecasts, when the model has no skill.
-func (mv *Moves) note() []string {
+// Note says, in a sentence for the user, what mv means for the forecasts
+// when the model has no skill; "" when it has, or when mv is nil.
+func (mv *Moves) Note() string {
 	if mv == nil || mv.Skilled() {
-		return nil
+		return ""
 	}
-	return []string{fmt.Sprintf("no skill: on the validation span the network's one-step forecasts explain the moves no better than chance (t = %.2f, at most %d), so every forecast is the last known price; --raw-forecasts reports the network's own",
-		mv.SkillT, SkillThreshold)}
+	return fmt.Sprintf("no skill: on the validation span the network's one-step forecasts explain the moves no better than chance (t = %.2f, at most %d), so every forecast is the last known price; train with --raw-forecasts for the network's own",
+		mv.SkillT, SkillThreshold)
 }
