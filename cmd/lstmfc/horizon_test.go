@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,10 +76,12 @@ func TestPredictDirectHorizon(t *testing.T) {
 // --quiet), and every forecast is the last price.
 func TestPredictSaysNoSkill(t *testing.T) {
 	model := filepath.Join(t.TempDir(), "m.bin")
-	if code, _, stderr := run(t, append([]string{"train", "--synthetic", "geometric", "--length", "400", "--model", model}, small...)...); code != exitOK {
-		t.Fatalf("train: exit %d: %s", code, stderr)
+	code, stdout, stderr := run(t, append([]string{"train", "--synthetic", "geometric", "--length", "400", "--model", model, "--json"}, small...)...)
+	var rep struct{ Notes []string }
+	if code != exitOK || json.Unmarshal([]byte(stdout), &rep) != nil || len(rep.Notes) == 0 || !strings.HasPrefix(rep.Notes[0], "no skill: ") {
+		t.Fatalf("train: exit %d, notes %q: %s", code, rep.Notes, stderr)
 	}
-	code, stdout, stderr := run(t, "predict", "--model", model, "--horizon", "3", "--out", "-")
+	code, stdout, stderr = run(t, "predict", "--model", model, "--horizon", "3", "--out", "-")
 	if code != exitOK || !strings.Contains(stderr, "m.bin: no skill: on the validation span") {
 		t.Fatalf("predict: exit %d, stderr %q; want a note that the model showed no skill", code, stderr)
 	}

@@ -113,16 +113,19 @@ step target when the market turns wilder than it was in training.`,
 
 // trainReport is the JSON form of train's report.
 type trainReport struct {
-	Model      string           `json:"model"`
-	Source     string           `json:"source"`
-	Column     string           `json:"column,omitempty"`
-	Values     int              `json:"values"`
-	Target     string           `json:"target"`
-	Epochs     int              `json:"epochs"`
-	BestEpoch  int              `json:"best_epoch"`
-	TrainLoss  float64          `json:"train_loss"`
-	ValLoss    *float64         `json:"val_loss"`
-	Seconds    float64          `json:"seconds"`
+	Model     string   `json:"model"`
+	Source    string   `json:"source"`
+	Column    string   `json:"column,omitempty"`
+	Values    int      `json:"values"`
+	Target    string   `json:"target"`
+	Epochs    int      `json:"epochs"`
+	BestEpoch int      `json:"best_epoch"`
+	TrainLoss float64  `json:"train_loss"`
+	ValLoss   *float64 `json:"val_loss"`
+	Seconds   float64  `json:"seconds"`
+	// Notes say what the fit chose or left out, as on stderr: a model that
+	// showed no skill, a level it could not size.
+	Notes      []string         `json:"notes,omitempty"`
 	Validation *forecast.Report `json:"validation,omitempty"`
 	Test       *forecast.Report `json:"test,omitempty"`
 	InSample   *forecast.Report `json:"in_sample,omitempty"`
@@ -304,7 +307,7 @@ func saveUnfinished(ctx context.Context, path string, fit *forecast.Fit, s *seri
 func newTrainReport(ctx context.Context, o *trainOptions, s *series.Series, fit *forecast.Fit, elapsed time.Duration) (string, error) {
 	r := trainReport{
 		Model: o.Model, Source: s.Source, Column: s.Column, Values: len(s.Values), Target: string(fit.Enc.Target),
-		Epochs: fit.Result.Epochs, BestEpoch: fit.Result.BestEpoch, Seconds: elapsed.Seconds(),
+		Epochs: fit.Result.Epochs, BestEpoch: fit.Result.BestEpoch, Seconds: elapsed.Seconds(), Notes: fit.Notes,
 	}
 	if h := fit.Result.History; len(h) > 0 {
 		best := h[max(fit.Result.BestEpoch, 1)-1]
