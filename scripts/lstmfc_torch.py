@@ -19,7 +19,7 @@ from one window, each a cumulative move from the last known price, and
 chains further blocks of O from the window that ends with them; a
 recursive model (`strategy` `recursive`, or one output) feeds output 1 back.
 A file with `skill_t` and `drift` adjusts every forecast it reports (the
-network's own are fed back): at or below a t of 2 each is the last known
+network's own are fed back): at or below a t of 2.5 each is the last known
 price, otherwise the mean validation move of its step is taken out.
 """
 
@@ -134,7 +134,7 @@ class Moves:
         the last known price last."""
         if self.skill is None:
             return raw
-        if not self.skill > 2:  # NaN included
+        if not self.skill > 2.5:  # NaN included
             return last
         n = len(self.drift)
         d = self.drift[k] if k < n else self.drift[-1] * (k + 1) / n

@@ -42,7 +42,7 @@ func TestSlopeT(t *testing.T) {
 }
 
 // TestAdjust: no Moves reports the network's forecast; no skill (t at most
-// 2, or NaN) the last price; skill takes the step's drift out, in log
+// SkillThreshold, or NaN) the last price; skill takes the step's drift out, in log
 // returns for target return and in price for delta, and past the last
 // measured step a drift growing with the step.
 func TestAdjust(t *testing.T) {
@@ -51,13 +51,13 @@ func TestAdjust(t *testing.T) {
 	if got := ret.adjust(100, raw, 0); got != raw {
 		t.Errorf("no Moves: %v, want %v", got, raw)
 	}
-	for _, skill := range []float64{2, 0.5, -3, math.NaN()} {
+	for _, skill := range []float64{SkillThreshold, 2, 0.5, -3, math.NaN()} {
 		ret.Moves = &Moves{SkillT: skill, Drift: []float64{0.01, 0.03}}
 		if got := ret.adjust(100, raw, 1); got != 100 {
 			t.Errorf("t = %v: %v, want the last price", skill, got)
 		}
 	}
-	ret.Moves = &Moves{SkillT: 2.5, Drift: []float64{0.01, 0.03}}
+	ret.Moves = &Moves{SkillT: 2.51, Drift: []float64{0.01, 0.03}}
 	for k, move := range []float64{0.04, 0.02, 0.005} { // step 3: drift 0.03·3/2
 		if got, want := ret.adjust(100, raw, k), 100*math.Exp(move); !near(got, want) {
 			t.Errorf("return step %d: %v, want %v", k+1, got, want)
