@@ -266,3 +266,21 @@ func TestCalibratorEdges(t *testing.T) {
 		t.Errorf("scores %v, want 4 of step 1 and 3 of step 2", c.scores)
 	}
 }
+
+// TestIssuedPathsOverflow: a forecast that overflows at any step, the
+// first included, is refused naming its origin and step.
+func TestIssuedPathsOverflow(t *testing.T) {
+	for k, want := range []string{"the forecast from value 7 overflows at step 1 (+Inf)", "the forecast from value 7 overflows at step 2 (NaN)"} {
+		steps := [][]float64{{1, 2}, {3, 4}}
+		steps[k][1] = []float64{math.Inf(1), math.NaN()}[k]
+		is := issuedPaths{from: 6, steps: steps}
+		if _, err := is.paths(2, []float64{0.8}); err == nil || err.Error() != want {
+			t.Errorf("error %v, want %q", err, want)
+		}
+	}
+	is := issuedPaths{from: 6, steps: [][]float64{{1, 2}, {3, 4}}}
+	p, err := is.paths(2, []float64{0.8})
+	if err != nil || len(p) != 2 || p[1].Origin != 7 || p[1].Pred[1] != 4 || !math.IsNaN(p[1].Lo[0][1]) {
+		t.Errorf("paths %+v, error %v; want two, unsized", p, err)
+	}
+}

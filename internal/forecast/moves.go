@@ -70,16 +70,17 @@ func (m *Model) adjust(last, raw float64, k int) float64 {
 // origins lo, lo+1, … of prices (see Model.paths), over the validation
 // origins [lo, hi).
 func fitMoves(enc window.Encoding, prices []float64, paths [][]float64, lo, hi int) *Moves {
+	n := hi - lo
 	mv := &Moves{Drift: make([]float64, len(paths))}
 	for k, p := range paths {
 		var sum float64
-		for i := range hi - lo {
+		for i := range n {
 			sum += enc.Move(prices[lo+i-1], p[i])
 		}
-		mv.Drift[k] = sum / float64(hi-lo)
+		mv.Drift[k] = sum / float64(n)
 	}
-	forecast, actual := make([]float64, hi-lo), make([]float64, hi-lo)
-	for i := range forecast {
+	forecast, actual := make([]float64, n), make([]float64, n)
+	for i := range n {
 		last := prices[lo+i-1]
 		forecast[i], actual[i] = enc.Move(last, paths[0][i]), enc.Move(last, prices[lo+i])
 	}
