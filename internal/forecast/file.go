@@ -283,7 +283,7 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if m.Intervals, err = decodeIntervals(meta); err != nil {
 		return nil, err
 	}
-	if m.Moves, err = decodeMoves(meta); err != nil {
+	if m.Moves, err = decodeMoves(meta, m.Enc.Target); err != nil {
 		return nil, err
 	}
 	sv := &Saved{Model: m, BestEpoch: -1, Unfinished: meta[keyUnfinished], scaler: window.Scaler(meta[keyScaler])}
@@ -444,8 +444,10 @@ func decodeFeatures(meta map[string]string, inputs int) (*features.Scaling, erro
 	return &sc, nil
 }
 
-// decodeMoves reads the model's Moves, nil when the file has none.
-func decodeMoves(meta map[string]string) (*Moves, error) {
+// decodeMoves reads the model's Moves, nil when the file has none. A drift
+// no price series makes is damage: a log return beyond maxReturnScale for
+// target return, a change beyond twice MaxPrice otherwise.
+func decodeMoves(meta map[string]string, target Target) (*Moves, error) {
 	t, hasT := meta[keySkillT]
 	d, hasD := meta[keyDrift]
 	switch {
@@ -464,10 +466,17 @@ func decodeMoves(meta map[string]string) (*Moves, error) {
 	if len(fields) > MaxHorizonOutputs {
 		return nil, fmt.Errorf("metadata %q holds %d steps, above the limit of %d", keyDrift, len(fields), MaxHorizonOutputs)
 	}
+	limit := 2 * MaxPrice
+	if target == window.Return {
+		limit = maxReturnScale
+	}
 	for _, f := range fields {
 		v, err := strconv.ParseFloat(f, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		switch {
+		case err != nil || math.IsNaN(v) || math.IsInf(v, 0):
 			return nil, fmt.Errorf("metadata %q has %q, not a finite number", keyDrift, f[:min(len(f), 40)])
+		case math.Abs(v) > limit:
+			return nil, fmt.Errorf("metadata %q has %g, beyond the %g a %s target can move", keyDrift, v, limit, target)
 		}
 		mv.Drift = append(mv.Drift, v)
 	}

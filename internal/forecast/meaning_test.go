@@ -78,6 +78,7 @@ func TestMetadataMeaning(t *testing.T) {
 		{"drift", "0.1:x", `"drift"`},
 		{"drift", "NaN", `"drift"`},
 		{"drift", "1e999", `"drift"`},
+		{"drift", "0.01:-11", `"drift"`}, // a log return of -11 per step: damage
 		{"drift", strings.Repeat("0:", MaxHorizonOutputs) + "0", `"drift"`},
 		{"skill_t", "high", `"skill_t"`},
 		{"drift", "", `"drift"`}, // written together
