@@ -283,8 +283,11 @@ func decodeMeta(net *lstm.Model, meta map[string]string, path string) (*Saved, e
 	if m.Intervals, err = decodeIntervals(meta); err != nil {
 		return nil, err
 	}
-	if m.Moves, err = decodeMoves(meta, m.Enc.Target); err != nil {
+	if m.Moves, err = decodeMoves(meta, m.Enc); err != nil {
 		return nil, err
+	}
+	if n := len(m.Intervals); n > 0 && m.Moves != nil && len(m.Moves.Drift) != len(m.Intervals[0].steps()) {
+		return nil, fmt.Errorf("metadata %q holds %d steps and %q %d: lstmfc writes one of each per step", keyDrift, len(m.Moves.Drift), keyIntervals, len(m.Intervals[0].steps()))
 	}
 	sv := &Saved{Model: m, BestEpoch: -1, Unfinished: meta[keyUnfinished], scaler: window.Scaler(meta[keyScaler])}
 	if err := sv.decodeBestEpoch(meta); err != nil {
@@ -445,9 +448,9 @@ func decodeFeatures(meta map[string]string, inputs int) (*features.Scaling, erro
 }
 
 // decodeMoves reads the model's Moves, nil when the file has none. A drift
-// no price series makes is damage: a log return beyond maxReturnScale for
-// target return, a change beyond twice MaxPrice otherwise.
-func decodeMoves(meta map[string]string, target Target) (*Moves, error) {
+// no trained network makes is damage: the mean forecast move k steps ahead
+// beyond 10·k of the encoding's typical step (see typicalStep).
+func decodeMoves(meta map[string]string, enc window.Encoding) (*Moves, error) {
 	t, hasT := meta[keySkillT]
 	d, hasD := meta[keyDrift]
 	switch {
@@ -466,21 +469,28 @@ func decodeMoves(meta map[string]string, target Target) (*Moves, error) {
 	if len(fields) > MaxHorizonOutputs {
 		return nil, fmt.Errorf("metadata %q holds %d steps, above the limit of %d", keyDrift, len(fields), MaxHorizonOutputs)
 	}
-	limit := 2 * MaxPrice
-	if target == window.Return {
-		limit = maxReturnScale
-	}
-	for _, f := range fields {
+	for k, f := range fields {
 		v, err := strconv.ParseFloat(f, 64)
+		limit := 10 * float64(k+1) * typicalStep(enc)
 		switch {
 		case err != nil || math.IsNaN(v) || math.IsInf(v, 0):
 			return nil, fmt.Errorf("metadata %q has %q, not a finite number", keyDrift, f[:min(len(f), 40)])
 		case math.Abs(v) > limit:
-			return nil, fmt.Errorf("metadata %q has %g, beyond the %g a %s target can move", keyDrift, v, limit, target)
+			return nil, fmt.Errorf("metadata %q has %g at step %d, beyond 10 typical steps a step (%.3g): the file is damaged", keyDrift, v, k+1, limit)
 		}
 		mv.Drift = append(mv.Drift, v)
 	}
 	return mv, nil
+}
+
+// typicalStep returns a typical one-step move of enc's target in the units
+// of window.Encoding.Move: the training span's root mean square log return
+// for Return or change for Delta, and the scaler's span for Price.
+func typicalStep(enc window.Encoding) float64 {
+	if enc.Target == window.Return {
+		return enc.ReturnScale
+	}
+	return math.Abs(enc.Scale.Max - enc.Scale.Min)
 }
 
 // decodeIntervals reads the interval radii, none when the file has none.

@@ -78,7 +78,9 @@ func TestMetadataMeaning(t *testing.T) {
 		{"drift", "0.1:x", `"drift"`},
 		{"drift", "NaN", `"drift"`},
 		{"drift", "1e999", `"drift"`},
-		{"drift", "0.01:-11", `"drift"`}, // a log return of -11 per step: damage
+		{"drift", "0.01:-11", `"drift"`},                                      // a log return of -11 per step: damage
+		{"drift", "1", `"drift"`},                                             // 10 typical steps at most: target_scale is about 0.01 here
+		{"drift", "0.0001:0.0002", `"drift" holds 2 steps and "intervals" 1`}, // one per step
 		{"drift", strings.Repeat("0:", MaxHorizonOutputs) + "0", `"drift"`},
 		{"skill_t", "high", `"skill_t"`},
 		{"drift", "", `"drift"`}, // written together

@@ -127,6 +127,6 @@ func (mv *Moves) Note() string {
 	if mv == nil || mv.Skilled() {
 		return ""
 	}
-	return fmt.Sprintf("no skill: on the validation span the network's one-step forecasts explain the moves no better than chance (t = %.2f, at most %g), so every forecast is the last known price; train or backtest with --raw-forecasts for the network's own",
+	return fmt.Sprintf("no skill: on the validation span the network's one-step forecasts did not track the moves (t = %.3g, at most %g), so every forecast is the last known price; train or backtest with --raw-forecasts for the network's own",
 		mv.SkillT, SkillThreshold)
 }
