@@ -132,10 +132,10 @@ func runBacktest(ctx context.Context, o *backtestOptions, ios *streams) error {
 		if o.Quiet {
 			return
 		}
-		for _, n := range f.Notes {
-			fmt.Fprintln(ios.Err, n)
-		}
 		fmt.Fprintf(ios.Err, "fold of %s: %s RMSE %.6g, naive %.6g\n", label(f.Start, f.End-1), f.Report.ModelName(), f.Report.LSTM.RMSE, f.Report.Naive.RMSE)
+		for _, n := range f.Notes { // the fold's own, after the line that names it
+			fmt.Fprintln(ios.Err, "  "+n)
+		}
 	})
 	var fe *forecast.FieldError
 	if errors.As(err, &fe) {
