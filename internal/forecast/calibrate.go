@@ -10,18 +10,22 @@ import (
 
 // adaptStep returns the step size γ of adaptive conformal inference (Gibbs
 // and Candès, "Adaptive conformal inference under distribution shift",
-// 2021) at step k+1 ahead: each time a forecast's target arrives, the
-// miscoverage its level aims at moves by γ·(nominal miscoverage − 1 if the
-// band missed, else 0), so that a run of misses widens the next bands and a
-// run of hits narrows them. Over T forecasts of a step the fraction missed
-// is then within (1+γ)/(γT) of nominal whatever the series does.
+// 2021) for a band of level at step k+1 ahead: each time a forecast's
+// target arrives, the miscoverage its level aims at moves by γ·(nominal
+// miscoverage − 1 if the band missed, else 0), so that a run of misses
+// widens the next bands and a run of hits narrows them. Over T forecasts
+// of a step the fraction missed is then within (1+γ)/(γT) of nominal
+// whatever the series does.
 //
-// γ is 0.02 at step 1 and falls as 1/√(k+1): the forecasts of far steps from
-// neighbouring origins overlap and miss together, and a full step at each
-// of a cluster of misses drove the aim below zero, to the widest band, for
-// a hundred origins after. The backtests over the shared files that chose
-// it are in the README's horizons section.
-func adaptStep(k int) float64 { return 0.02 / math.Sqrt(float64(k+1)) }
+// γ is a tenth of the level's miscoverage at step 1, 0.02 for an 80% band
+// and 0.005 for 95%, and falls as 1/√(k+1). In proportion to the
+// miscoverage, so that a few misses in a row do not drive a 95% band's aim
+// below zero, to the widest residual, as 0.02 did 3% of the time; falling
+// with the step, as the forecasts of far steps from neighbouring origins
+// overlap and miss together, and a full step at each of a cluster of misses
+// held the aim there for a hundred origins after. The backtests over the
+// shared files that chose it are in the README's horizons section.
+func adaptStep(level float64, k int) float64 { return (1 - level) / 10 / math.Sqrt(float64(k+1)) }
 
 // calibrator sizes the intervals of every step ahead online, as forecasts
 // are made in time order: a forecast's radius at step k comes from the
@@ -143,7 +147,7 @@ func (c *calibrator) learn(prices []float64, known int) {
 				if r > radius {
 					missed = 1
 				}
-				c.aim[i][k] += adaptStep(k) * (1 - c.levels[i] - missed)
+				c.aim[i][k] += adaptStep(c.levels[i], k) * (1 - c.levels[i] - missed)
 			}
 		}
 		c.pending[k] = slices.Delete(queue, 0, n)

@@ -21,8 +21,8 @@ type forecastRecord struct {
 // rather than kept up to date: the radius of an issued forecast from origin t
 // at step k is the conformal quantile, at level 1 - aim, of the residuals of
 // step k of every forecast whose target is a value before t, where aim is
-// 1 - level plus 0.02/√(k+1) (adaptStep, written out again here so that
-// the oracle does not share it) times the sum, over those forecasts that were
+// 1 - level plus (1 - level)/(10·√(k+1)) (adaptStep, written out again here
+// so that the oracle does not share it) times the sum, over those forecasts that were
 // issued with a band, of (1 - level) minus 1 for a miss. The sum does not
 // depend on the order the residuals arrived in. recs are in order of origin;
 // it returns radii[j][i] in price units for recs[j] at levels[i], NaN when
@@ -55,7 +55,7 @@ func slowOnlineRadii(prices []float64, recs []forecastRecord, levels []float64) 
 					if res > radii[q][i] {
 						miss = 1
 					}
-					aim += 0.02 / math.Sqrt(float64(p.step+1)) * (1 - l - miss)
+					aim += (1 - l) / (10 * math.Sqrt(float64(p.step+1))) * (1 - l - miss)
 				}
 			}
 			if len(scores) < metrics.ConformalMinSamples(l) {
@@ -176,7 +176,7 @@ func TestCalibratorAdapts(t *testing.T) {
 			inStatic++
 		}
 	}
-	bound := (1 + adaptStep(0)) / (adaptStep(0) * float64(T))
+	bound := (1 + adaptStep(level, 0)) / (adaptStep(level, 0) * float64(T))
 	if cov := float64(in) / float64(T); math.Abs(cov-level) > bound {
 		t.Errorf("adaptive coverage %.4f over %d forecasts, want within %.4f of %v", cov, T, bound, level)
 	}
@@ -232,7 +232,7 @@ func TestCalibratorEdges(t *testing.T) {
 	c := newCalibrator([]float64{0.5}, 1)
 	c.walk(prices, unit(6), [][]float64{{0, 0, 0, 0}}, 1, 4)
 	c.learn(prices, len(prices))
-	if want := 0.5 + adaptStep(0)*0.5; !near(c.aim[0][0], want) {
+	if want := 0.5 + adaptStep(0.5, 0)*0.5; !near(c.aim[0][0], want) {
 		t.Errorf("after a residual equal to its radius: aim %v, want %v (a hit)", c.aim[0][0], want)
 	}
 	need := metrics.ConformalMinSamples(0.8)
