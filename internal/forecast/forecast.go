@@ -401,10 +401,10 @@ func (c Config) trainConfig() lstm.TrainConfig {
 }
 
 // calibrate measures f's Moves (unless Config.RawForecasts) and sizes its
-// intervals when it has a validation span, from
-// forecasts of every step made from each origin there, as the forecasts a
-// user gets are made: step k's radius from every origin whose step k is a
-// value known (see calibrator). Over a test span it goes on forecasting from
+// intervals when it has a validation span, from forecasts of every step
+// made from each origin there, as the forecasts a user gets are made: step
+// k's radius from every origin whose step k is a value known (see
+// calibrator). Over a test span it goes on forecasting from
 // every origin, each with the intervals sized from what was known there,
 // and learning each residual as its target arrives; the model keeps the
 // radii as they stand at the end. An overflowing model shows there
