@@ -195,14 +195,20 @@ func (w *walker) score(ctx context.Context, k int, fit *Fit) (Fold, error) {
 			return Fold{}, err
 		}
 	}
-	p, err := m.oneStep(ctx, prices[:end], start, end)
-	if err != nil {
-		return Fold{}, err
-	}
-	copy(pred[start:end], p[start:end])
 	steps, err := m.paths(ctx, prices[:end], start, end, w.horizon)
 	if err != nil {
 		return Fold{}, err
+	}
+	if m.Horizon() >= w.horizon {
+		// paths took the one batched pass oneStep takes: step 1 is its
+		// one-step prediction.
+		copy(pred[start:end], steps[0])
+	} else {
+		p, err := m.oneStep(ctx, prices[:end], start, end)
+		if err != nil {
+			return Fold{}, err
+		}
+		copy(pred[start:end], p[start:end])
 	}
 	if k == 0 {
 		w.cal = fit.cal // nil without a validation span: no intervals, as in train
